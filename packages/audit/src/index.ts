@@ -1,0 +1,1 @@
+export { onDecision, onSecurityEvent, type TimedEvent } from './on-decision.js'

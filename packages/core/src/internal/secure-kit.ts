@@ -1,0 +1,557 @@
+/**
+ * The SDK-neutral part of `secure()`. Each adapter supplies an `SdkBinding` (how to read its
+ * request context, how it words "not found", which error class it throws); this module does the
+ * wrapping, list filtering and fail-closed checks for both SDK majors.
+ *
+ * Two layers, both installed by `secure()`:
+ * - every registered callback is replaced by one that builds the neutral context and runs the
+ *   global guards, then the tool's own guards, then the author's handler (after the SDK validated
+ *   the arguments, so guards see parsed values);
+ * - the SDK's request handlers for the list and call methods are wrapped to filter lists per caller
+ *   and to answer a call to a hidden item exactly like a call to an unknown one (before argument
+ *   validation, so validation errors cannot reveal that a hidden tool exists).
+ */
+import { toJsonRpcError, toToolErrorResult } from '../boundary.js'
+import { type AnyMiddleware, compose } from '../compose.js'
+import { correlationIdFrom } from '../correlation.js'
+import { CORE_ERROR_CODES, WardenError } from '../errors.js'
+import { hasDecisionSubscribers, publishDecision } from '../events.js'
+import { toMiddlewareList } from '../guard.js'
+import type {
+  ClientBridge,
+  GuardContext,
+  ListContext,
+  PrimitiveKind,
+  PrimitiveMetadata,
+  PrimitiveResult,
+  Principal,
+  TransportAuth,
+  VisibilityHook,
+} from '../types.js'
+
+type Fn = (...args: unknown[]) => unknown
+type Loose = Record<string, unknown>
+
+/** Per-request facts an adapter reads from the SDK's handler context. */
+export interface RequestInfo {
+  readonly requestId: string | number | undefined
+  readonly meta: Readonly<Record<string, unknown>> | undefined
+  readonly sessionId: string | undefined
+  readonly auth: TransportAuth | undefined
+  readonly principal: Principal | undefined
+  readonly signal: AbortSignal
+  readonly protocolVersion: string | undefined
+}
+
+/** How the kit answers on behalf of the SDK: a result to return, or an error to throw. */
+export type SdkAnswer = { readonly result: unknown } | { readonly error: unknown }
+
+/** What an adapter tells the kit about its SDK. */
+export interface SdkBinding {
+  /** Used in error messages: `secure() (sdk-v1)`. */
+  readonly label: string
+  /** Reads the neutral request facts from the SDK's handler `extra` / `ctx`. */
+  requestInfo(extra: unknown): RequestInfo
+  /** The client bridge (elicitation) for this request. */
+  client(extra: unknown): ClientBridge
+  /** Answer to a call of an unknown primitive, exactly as the SDK gives it. */
+  unknown(kind: PrimitiveKind, target: string): SdkAnswer
+  /** The SDK's protocol error for a denial of `resources/read` or `prompts/get`. */
+  protocolError(code: number, message: string, data: Record<string, unknown>): Error
+}
+
+/** Options of `secure()`. */
+export interface SecureOptions {
+  /**
+   * Guards run on every tool call, resource read and prompt get, outside the per-tool guards, in
+   * order. Middleware functions or guards built with `createGuard()`.
+   */
+  readonly use?: readonly unknown[]
+}
+
+const KNOWN_OPTIONS = new Set(['use'])
+const SECURED = Symbol.for('mcp-warden.secured')
+const GUARDED = Symbol.for('mcp-warden.guarded')
+const CALL = Symbol('mcp-warden.call')
+const EMPTY_ARGS: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/** What `guard(...).wrap(handler)` attaches to the function it returns. */
+interface GuardedTag {
+  readonly middlewares: readonly AnyMiddleware[]
+  readonly handler: Fn
+}
+
+/** The per-call data the terminal step needs, carried in the context under a private symbol. */
+interface CallData {
+  readonly callArgs: unknown[]
+  readonly extra: unknown
+  readonly original: Fn
+  readonly tag: GuardedTag | undefined
+  readonly argIndex: number
+  readonly originalArgs: unknown
+}
+
+/** State kept per registered item (tool, resource, resource template, prompt). */
+interface ItemState {
+  readonly kind: PrimitiveKind
+  name: string
+  metadata: PrimitiveMetadata
+  hooks: readonly VisibilityHook[]
+}
+
+/** The registries `McpServer` keeps in both SDK majors. */
+interface Registries {
+  readonly _registeredTools: Record<string, Loose>
+  readonly _registeredPrompts: Record<string, Loose>
+  readonly _registeredResources: Record<string, Loose>
+  readonly _registeredResourceTemplates: Record<string, Loose>
+}
+
+/** Methods of `McpServer` that register primitives: the callback is always the last argument. */
+const REGISTER_METHODS: Readonly<Record<string, PrimitiveKind>> = {
+  registerTool: 'tool',
+  tool: 'tool',
+  registerPrompt: 'prompt',
+  prompt: 'prompt',
+  registerResource: 'resource',
+  resource: 'resource',
+}
+
+/**
+ * Installs the pipeline on `server` (mutating it, as `secure()` documents).
+ *
+ * @throws TypeError on bad options, an unrecognized SDK, a server already secured, or a server
+ * that already has registrations.
+ */
+export function installPipeline(server: object, options: unknown, binding: SdkBinding): void {
+  const where = binding.label
+  if (typeof server !== 'object' || server === null) throw new TypeError(`${where}: expected an McpServer`)
+  if ((server as Record<symbol, unknown>)[SECURED] === true)
+    throw new TypeError(`${where}: this server is already secured`)
+  const opts = (options ?? {}) as Loose
+  if (typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${where}: options must be an object`)
+  for (const key of Object.keys(opts)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${where}: unknown option "${key}"`)
+  }
+  if (opts.use !== undefined && !Array.isArray(opts.use)) throw new TypeError(`${where}: \`use\` must be an array`)
+  const global = toMiddlewareList((opts.use as unknown[] | undefined) ?? [], `${where} use`)
+  const globalHooks = hooksOf(global)
+
+  const registries = server as unknown as Registries
+  const lowLevel = (server as Loose).server as Loose | undefined
+  const handlers = lowLevel?._requestHandlers
+  if (
+    !(handlers instanceof Map) ||
+    typeof registries._registeredTools !== 'object' ||
+    typeof registries._registeredPrompts !== 'object' ||
+    typeof registries._registeredResources !== 'object' ||
+    typeof registries._registeredResourceTemplates !== 'object'
+  ) {
+    throw new TypeError(`${where}: unsupported McpServer (SDK internals not recognized); refusing to run unguarded`)
+  }
+  const already = [
+    ...Object.keys(registries._registeredTools).map((n) => `tool "${n}"`),
+    ...Object.keys(registries._registeredPrompts).map((n) => `prompt "${n}"`),
+    ...Object.keys(registries._registeredResources).map((n) => `resource "${n}"`),
+    ...Object.keys(registries._registeredResourceTemplates).map((n) => `resource template "${n}"`),
+  ]
+  if (already.length > 0) {
+    throw new TypeError(
+      `${where}: call secure() before registering anything; already registered: ${already.join(', ')}. ` +
+        'They would otherwise run without the global guards.',
+    )
+  }
+
+  const states = new WeakMap<object, ItemState>()
+  const filtering = (state: ItemState | undefined): boolean => globalHooks.length > 0 || (state?.hooks.length ?? 0) > 0
+
+  // ---- callbacks ---------------------------------------------------------------------------
+
+  const makeCallback = (state: ItemState, original: Fn): Fn => {
+    const tag = guardedTagOf(original)
+    const chain = tag === undefined ? global : [...global, ...tag.middlewares]
+    state.hooks = [...globalHooks, ...hooksOf(tag?.middlewares ?? [])]
+    const run = compose(chain, terminal)
+    const kind = state.kind
+    const callback = function guardedCallback(...callArgs: unknown[]): Promise<unknown> {
+      const extra = callArgs[callArgs.length - 1]
+      const info = binding.requestInfo(extra)
+      let uri: string | undefined
+      let args: unknown = EMPTY_ARGS
+      let argIndex = -1
+      if (kind === 'resource') {
+        uri = callArgs[0] instanceof URL ? callArgs[0].href : String(callArgs[0])
+        if (callArgs.length === 3) {
+          argIndex = 1
+          args = callArgs[1]
+        }
+      } else if (callArgs.length === 2) {
+        argIndex = 0
+        args = callArgs[0]
+      }
+      const call: CallData = { callArgs, extra, original, tag, argIndex, originalArgs: args }
+      const ctx = {
+        kind,
+        name: state.name,
+        uri,
+        metadata: state.metadata,
+        arguments: (args ?? EMPTY_ARGS) as Readonly<Record<string, unknown>>,
+        requestId: info.requestId,
+        meta: info.meta,
+        sessionId: info.sessionId,
+        auth: info.auth,
+        principal: info.principal,
+        correlationId: correlationIdFrom(info.meta),
+        signal: info.signal,
+        protocolVersion: info.protocolVersion,
+        client: binding.client(extra),
+        [CALL]: call,
+      } satisfies GuardContext & { [CALL]: CallData }
+      return settle(run(ctx), ctx)
+    }
+    Object.defineProperty(callback, GUARDED_CALLBACK, { value: true })
+    return callback
+  }
+
+  const settle = async (pending: Promise<PrimitiveResult>, ctx: GuardContext): Promise<unknown> => {
+    const started = hasDecisionSubscribers() ? performance.now() : 0
+    try {
+      const result = await pending
+      if (started !== 0) decision(ctx, 'allow', undefined, started)
+      return result
+    } catch (err) {
+      if (!WardenError.isInstance(err)) throw err
+      if (started !== 0) decision(ctx, 'deny', err.code, started)
+      if (ctx.kind === 'tool') return toToolErrorResult(err)
+      const rpc = toJsonRpcError(err)
+      throw binding.protocolError(rpc.code, rpc.message, rpc.data)
+    }
+  }
+
+  const decision = (ctx: GuardContext, outcome: 'allow' | 'deny', code: string | undefined, started: number) => {
+    publishDecision({
+      decision: outcome,
+      ...(code === undefined ? {} : { code }),
+      correlationId: ctx.correlationId,
+      kind: ctx.kind,
+      name: ctx.name,
+      ...(ctx.principal === undefined ? {} : { principalId: ctx.principal.id }),
+      ...(ctx.principal?.clientId === undefined ? {} : { clientId: ctx.principal.clientId }),
+      ...(ctx.sessionId === undefined ? {} : { sessionId: ctx.sessionId }),
+      durationMs: performance.now() - started,
+    })
+  }
+
+  // ---- registration ------------------------------------------------------------------------
+
+  const adopt = (kind: PrimitiveKind, name: string, item: Loose, callback: Fn): void => {
+    const state: ItemState = { kind, name, metadata: metadataOf(kind, item), hooks: globalHooks }
+    states.set(item, state)
+    const wrapped = makeCallback(state, callback)
+    const originalUpdate = item.update as ((updates: Loose) => void) | undefined
+    if (typeof originalUpdate !== 'function') {
+      throw new TypeError(`${where}: registered ${kind} "${name}" has no update(); unsupported SDK version`)
+    }
+    const update = (updates: Loose): void => {
+      if (typeof updates !== 'object' || updates === null) {
+        originalUpdate(updates)
+        return
+      }
+      const next: Loose = { ...updates }
+      if (typeof updates.callback === 'function') next.callback = makeCallback(state, updates.callback as Fn)
+      originalUpdate(next)
+      if (typeof updates.name === 'string') state.name = updates.name
+      state.metadata = metadataOf(kind, item)
+    }
+    item.update = update
+    originalUpdate({ callback: wrapped })
+  }
+
+  for (const [method, kind] of Object.entries(REGISTER_METHODS)) {
+    const original = (server as Loose)[method]
+    if (typeof original !== 'function') continue
+    Object.defineProperty(server, method, {
+      configurable: true,
+      writable: true,
+      value: function securedRegister(this: unknown, ...args: unknown[]) {
+        const callback = args[args.length - 1]
+        if (typeof callback !== 'function') return (original as Fn).apply(server, args)
+        const name = args[0]
+        const item = (original as Fn).apply(server, args) as Loose
+        adopt(kind, String(name), item, callback as Fn)
+        return item
+      },
+    })
+  }
+
+  // ---- request handlers --------------------------------------------------------------------
+
+  const listContext = (state: ItemState, extra: unknown, uri?: string): ListContext => {
+    const info = binding.requestInfo(extra)
+    return {
+      kind: state.kind,
+      name: state.name,
+      uri,
+      metadata: state.metadata,
+      meta: info.meta,
+      sessionId: info.sessionId,
+      auth: info.auth,
+      principal: info.principal,
+      protocolVersion: info.protocolVersion,
+    }
+  }
+
+  const isVisible = async (item: Loose | undefined, extra: unknown, uri?: string): Promise<boolean> => {
+    const state = item === undefined ? undefined : states.get(item)
+    if (state === undefined) return false
+    if (state.hooks.length === 0) return true
+    let ctx = listContext(state, extra, uri)
+    for (const hook of state.hooks) {
+      const verdict = await hook(ctx)
+      if (verdict === false) return false
+      if (typeof verdict === 'object' && verdict !== null) ctx = { ...ctx, ...verdict }
+    }
+    return true
+  }
+
+  const resourceFor = (rawUri: unknown): { item: Loose; uri: string } | undefined => {
+    if (typeof rawUri !== 'string') return undefined
+    let href: string
+    try {
+      href = new URL(rawUri).toString()
+    } catch {
+      return undefined
+    }
+    const exact = registries._registeredResources[href]
+    if (exact !== undefined) return { item: exact, uri: href }
+    for (const template of Object.values(registries._registeredResourceTemplates)) {
+      const uriTemplate = (template.resourceTemplate as Loose | undefined)?.uriTemplate as Loose | undefined
+      const match = uriTemplate?.match as ((uri: string) => unknown) | undefined
+      if (typeof match === 'function' && match.call(uriTemplate, href)) return { item: template, uri: href }
+    }
+    return undefined
+  }
+
+  const unguarded = (kind: PrimitiveKind, name: string): SdkAnswer => {
+    const err = new WardenError(CORE_ERROR_CODES.ERR_CORE_UNGUARDED, `The ${kind} "${name}" is not guarded`, {
+      status: 500,
+    })
+    if (kind === 'tool') return { result: toToolErrorResult(err) }
+    const rpc = toJsonRpcError(err)
+    return { error: binding.protocolError(rpc.code, rpc.message, rpc.data) }
+  }
+
+  /** Decides a call before the SDK sees it: `undefined` lets the SDK handle it. */
+  const precheck = async (kind: PrimitiveKind, request: unknown, extra: unknown): Promise<SdkAnswer | undefined> => {
+    const params = ((request as Loose | undefined)?.params ?? {}) as Loose
+    let item: Loose | undefined
+    let target: string
+    let uri: string | undefined
+    if (kind === 'resource') {
+      const found = resourceFor(params.uri)
+      if (found === undefined) return undefined
+      item = found.item
+      uri = found.uri
+      target = typeof params.uri === 'string' ? params.uri : ''
+    } else {
+      if (typeof params.name !== 'string') return undefined
+      target = params.name
+      const registry = kind === 'tool' ? registries._registeredTools : registries._registeredPrompts
+      item = Object.hasOwn(registry, target) ? registry[target] : undefined
+      if (item === undefined) return undefined
+    }
+    if (item.enabled === false) return undefined
+    const state = states.get(item)
+    if (state === undefined) return unguarded(kind, target)
+    if (!filtering(state)) return undefined
+    return (await isVisible(item, extra, uri)) ? undefined : binding.unknown(kind, target)
+  }
+
+  const answer = (verdict: SdkAnswer): unknown => {
+    if ('error' in verdict) throw verdict.error
+    return verdict.result
+  }
+
+  const filterList = async (
+    list: unknown,
+    key: string,
+    extra: unknown,
+    itemFor: (entry: Loose) => { item: Loose | undefined; uri?: string },
+  ): Promise<unknown> => {
+    const entries = (list as Loose | undefined)?.[key]
+    if (!Array.isArray(entries)) return list
+    const kept: unknown[] = []
+    for (const entry of entries as Loose[]) {
+      const { item, uri } = itemFor(entry)
+      if (item === undefined) continue
+      const state = states.get(item)
+      if (state === undefined) continue
+      if (!filtering(state) || (await isVisible(item, extra, uri))) kept.push(entry)
+    }
+    return kept.length === entries.length ? list : { ...(list as Loose), [key]: kept }
+  }
+
+  const named = (registry: Record<string, Loose>) => (entry: Loose) => ({
+    item: typeof entry.name === 'string' && Object.hasOwn(registry, entry.name) ? registry[entry.name] : undefined,
+  })
+
+  const wrapHandler = (method: string, handler: Fn): Fn => {
+    switch (method) {
+      case 'tools/list':
+        return async (request, extra) =>
+          filterList(await handler(request, extra), 'tools', extra, named(registries._registeredTools))
+      case 'prompts/list':
+        return async (request, extra) =>
+          filterList(await handler(request, extra), 'prompts', extra, named(registries._registeredPrompts))
+      case 'resources/templates/list':
+        return async (request, extra) =>
+          filterList(
+            await handler(request, extra),
+            'resourceTemplates',
+            extra,
+            named(registries._registeredResourceTemplates),
+          )
+      case 'resources/list':
+        return async (request, extra) =>
+          filterList(await handler(request, extra), 'resources', extra, (entry) => {
+            const found = resourceFor(entry.uri)
+            return found === undefined ? { item: undefined } : found
+          })
+      case 'tools/call':
+      case 'prompts/get':
+      case 'resources/read': {
+        const kind: PrimitiveKind = method === 'tools/call' ? 'tool' : method === 'prompts/get' ? 'prompt' : 'resource'
+        return async (request, extra) => {
+          const verdict = await precheck(kind, request, extra)
+          return verdict === undefined ? handler(request, extra) : answer(verdict)
+        }
+      }
+      default:
+        return handler
+    }
+  }
+
+  for (const [method, handler] of handlers as Map<string, Fn>) {
+    handlers.set(method, wrapHandler(method, handler))
+  }
+  const mapSet = handlers.set
+  Object.defineProperty(handlers, 'set', {
+    configurable: true,
+    writable: true,
+    value: function securedSet(this: Map<string, Fn>, method: string, handler: Fn) {
+      return mapSet.call(this, method, typeof handler === 'function' ? wrapHandler(method, handler) : handler)
+    },
+  })
+  Object.defineProperty(server, SECURED, { value: true })
+}
+
+const GUARDED_CALLBACK = Symbol.for('mcp-warden.guarded-callback')
+
+/** The tag of a `guard(...).wrap(handler)` function, if `fn` is one. */
+function guardedTagOf(fn: Fn): GuardedTag | undefined {
+  return (fn as unknown as Record<symbol, GuardedTag | undefined>)[GUARDED]
+}
+
+/**
+ * Creates the function `guard(...).wrap(handler)` returns. Registered on a secured server, the
+ * pipeline runs the global guards, then `middlewares`, then `handler(args, ctx)`. Called any other
+ * way it refuses to run (fail closed): per-tool guards must not be skippable.
+ */
+export function makeGuardedHandler(middlewares: readonly AnyMiddleware[], handler: unknown, where: string): Fn {
+  if (typeof handler !== 'function') throw new TypeError(`${where}: wrap() expects a handler function`)
+  const guarded = async function unregisteredGuardedHandler(): Promise<never> {
+    throw new WardenError(
+      CORE_ERROR_CODES.ERR_CORE_UNGUARDED,
+      'A guarded handler was called outside a secured server; register it on the server returned by secure()',
+      { status: 500, expose: false },
+    )
+  }
+  const tag: GuardedTag = { middlewares, handler: handler as Fn }
+  Object.defineProperty(guarded, GUARDED, { value: tag })
+  return guarded
+}
+
+async function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
+  const call = (ctx as GuardContext & { [CALL]?: CallData })[CALL]
+  if (call === undefined) throw new TypeError('mcp-warden: call data lost from the context')
+  if (call.tag !== undefined) {
+    const first = ctx.kind === 'resource' ? new URL(ctx.uri ?? '') : ctx.arguments
+    const { [CALL]: _hidden, ...visible } = ctx as GuardContext & { [CALL]?: CallData }
+    return (await call.tag.handler(first, { ...visible, extra: call.extra })) as PrimitiveResult
+  }
+  let callArgs = call.callArgs
+  if (call.argIndex >= 0 && ctx.arguments !== call.originalArgs) {
+    callArgs = [...callArgs]
+    callArgs[call.argIndex] = ctx.arguments
+  }
+  return (await call.original(...callArgs)) as PrimitiveResult
+}
+
+function hooksOf(middlewares: readonly AnyMiddleware[]): readonly VisibilityHook[] {
+  const hooks: VisibilityHook[] = []
+  for (const middleware of middlewares) {
+    const hook = (middleware as { visibility?: unknown }).visibility
+    if (typeof hook === 'function') hooks.push(hook as VisibilityHook)
+  }
+  return hooks
+}
+
+function metadataOf(kind: PrimitiveKind, item: Loose): PrimitiveMetadata {
+  const metadata = (item.metadata ?? {}) as Loose
+  const title = item.title ?? metadata.title
+  const description = item.description ?? metadata.description
+  const annotations = kind === 'tool' ? item.annotations : undefined
+  const meta = item._meta ?? metadata._meta
+  return Object.freeze({
+    ...(typeof title === 'string' ? { title } : {}),
+    ...(typeof description === 'string' ? { description } : {}),
+    ...(typeof annotations === 'object' && annotations !== null
+      ? { annotations: Object.freeze({ ...(annotations as Loose) }) }
+      : {}),
+    ...(typeof meta === 'object' && meta !== null ? { meta: meta as Readonly<Record<string, unknown>> } : {}),
+  })
+}
+
+/** Reads a principal that `@mcp-warden/auth` placed in the transport's auth info. */
+export const PRINCIPAL_AUTH_EXTRA_KEY = 'mcp-warden/principal'
+
+/** Copies the transport's auth info without the token, and the principal if one was attached. */
+export function neutralAuth(authInfo: unknown): { auth: TransportAuth | undefined; principal: Principal | undefined } {
+  if (typeof authInfo !== 'object' || authInfo === null) return { auth: undefined, principal: undefined }
+  const raw = authInfo as Loose
+  const extra = typeof raw.extra === 'object' && raw.extra !== null ? (raw.extra as Loose) : undefined
+  const candidate = extra?.[PRINCIPAL_AUTH_EXTRA_KEY]
+  const principal = isPrincipal(candidate) ? candidate : undefined
+  let publicExtra: Loose | undefined
+  if (extra !== undefined) {
+    const { [PRINCIPAL_AUTH_EXTRA_KEY]: _principal, ...rest } = extra
+    publicExtra = rest
+  }
+  const auth: TransportAuth = {
+    scopes: Array.isArray(raw.scopes)
+      ? (raw.scopes as unknown[]).filter((s): s is string => typeof s === 'string')
+      : [],
+    ...(typeof raw.clientId === 'string' ? { clientId: raw.clientId } : {}),
+    ...(typeof raw.expiresAt === 'number' ? { expiresAt: raw.expiresAt } : {}),
+    ...(raw.resource instanceof URL
+      ? { resource: raw.resource.href }
+      : typeof raw.resource === 'string'
+        ? { resource: raw.resource }
+        : {}),
+    ...(publicExtra === undefined ? {} : { extra: publicExtra }),
+  }
+  return { auth, principal }
+}
+
+function isPrincipal(value: unknown): value is Principal {
+  if (typeof value !== 'object' || value === null) return false
+  const p = value as Loose
+  return (
+    typeof p.id === 'string' &&
+    typeof p.issuer === 'string' &&
+    typeof p.subject === 'string' &&
+    Array.isArray(p.scopes) &&
+    typeof p.claims === 'object' &&
+    p.claims !== null
+  )
+}

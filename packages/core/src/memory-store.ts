@@ -1,0 +1,133 @@
+import { LRUCache } from 'lru-cache'
+import { CORE_ERROR_CODES, WardenError } from './errors.js'
+import { canonicalJson, frozenParse } from './internal/json.js'
+import type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
+import type { JsonValue } from './types.js'
+
+/** Options of `createMemoryStore`. */
+export interface MemoryStoreOptions {
+  /**
+   * Maximum number of entries (required). When full, the least recently used entry is evicted:
+   * size this for the state you keep (sessions, cached tokens, counters) so that eviction under
+   * load cannot drop live state. A positive integer.
+   */
+  readonly max: number
+  /** Longest time to live in milliseconds any entry may have. Default: unbounded. */
+  readonly maxTtlMs?: number
+}
+
+interface Entry {
+  /** Canonical JSON of the value: what compare-and-set compares. */
+  readonly json: string
+  /** The value, deep-frozen, handed out by `get`. */
+  readonly value: JsonValue
+}
+
+const KNOWN_OPTIONS = new Set(['max', 'maxTtlMs'])
+
+/**
+ * An in-process `Store` on `lru-cache`, bounded by `max` entries. Every operation completes within
+ * one turn of the event loop, so `increment` and `compareAndSet` are atomic within the process.
+ * Use `createRedisStore` (`@mcp-warden/core/redis`) to share state between instances.
+ *
+ * @throws TypeError when `max` is missing or not a positive integer, or an option is unknown.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore({ max: 100_000 })
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions): Store {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('createMemoryStore: options with a `max` bound are required')
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`createMemoryStore: unknown option "${key}"`)
+  }
+  const { max, maxTtlMs } = options
+  if (!Number.isSafeInteger(max) || max <= 0) {
+    throw new TypeError('createMemoryStore: `max` must be a positive integer')
+  }
+  if (maxTtlMs !== undefined && (!Number.isSafeInteger(maxTtlMs) || maxTtlMs <= 0)) {
+    throw new TypeError('createMemoryStore: `maxTtlMs` must be a positive integer')
+  }
+  const cache = new LRUCache<string, Entry>({ max, ...(maxTtlMs === undefined ? {} : { ttl: maxTtlMs }) })
+
+  const ttlOf = (ttlMs: number | undefined, where: string): { ttl?: number } => {
+    if (ttlMs === undefined) return {}
+    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+      throw new TypeError(`MemoryStore.${where}: ttlMs must be a positive integer, got ${String(ttlMs)}`)
+    }
+    return { ttl: maxTtlMs === undefined ? ttlMs : Math.min(ttlMs, maxTtlMs) }
+  }
+  const entryOf = (value: JsonValue): Entry => {
+    let json: string
+    try {
+      json = canonicalJson(value)
+    } catch (cause) {
+      throw new WardenError(CORE_ERROR_CODES.ERR_STORE_INVALID_VALUE, 'Value cannot be stored', {
+        cause,
+        expose: false,
+        status: 500,
+      })
+    }
+    return { json, value: frozenParse(json) }
+  }
+  const checkKey = (key: unknown): void => {
+    if (typeof key !== 'string' || key.length === 0) throw new TypeError('MemoryStore: key must be a non-empty string')
+  }
+
+  return Object.freeze({
+    kind: 'memory',
+    async get(key: string) {
+      checkKey(key)
+      return cache.get(key)?.value
+    },
+    async set(key: string, value: JsonValue, setOptions?: StoreSetOptions) {
+      checkKey(key)
+      cache.set(key, entryOf(value), ttlOf(setOptions?.ttlMs, 'set'))
+    },
+    async delete(key: string) {
+      checkKey(key)
+      return cache.delete(key)
+    },
+    async increment(key: string, incrementOptions?: StoreIncrementOptions) {
+      checkKey(key)
+      const by = incrementOptions?.by ?? 1
+      if (!Number.isSafeInteger(by)) throw new TypeError('MemoryStore.increment: `by` must be an integer')
+      const current = cache.get(key)
+      if (current === undefined) {
+        cache.set(key, entryOf(by), ttlOf(incrementOptions?.ttlMs, 'increment'))
+        return by
+      }
+      if (typeof current.value !== 'number' || !Number.isSafeInteger(current.value)) {
+        throw new WardenError(CORE_ERROR_CODES.ERR_STORE_INVALID_VALUE, 'Counter holds a non-integer value', {
+          expose: false,
+          status: 500,
+        })
+      }
+      const next = current.value + by
+      // Keep the remaining lifetime: a fixed window must not slide with each hit.
+      const remaining = cache.getRemainingTTL(key)
+      cache.set(key, entryOf(next), Number.isFinite(remaining) && remaining > 0 ? { ttl: remaining } : {})
+      return next
+    },
+    async compareAndSet(
+      key: string,
+      expected: JsonValue | undefined,
+      value: JsonValue | undefined,
+      setOptions?: StoreSetOptions,
+    ) {
+      checkKey(key)
+      const current = cache.get(key)
+      const matches = expected === undefined ? current === undefined : current?.json === entryOf(expected).json
+      if (!matches) return false
+      if (value === undefined) cache.delete(key)
+      else cache.set(key, entryOf(value), ttlOf(setOptions?.ttlMs, 'compareAndSet'))
+      return true
+    },
+    async close() {
+      cache.clear()
+    },
+  } satisfies Store)
+}

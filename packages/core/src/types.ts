@@ -1,0 +1,224 @@
+/**
+ * Public, SDK-neutral types of the guard pipeline. Nothing here imports an SDK type: the adapters
+ * (`@mcp-warden/core/sdk-v1`, `@mcp-warden/core/sdk-v2`) translate the SDK's request context into
+ * these shapes, so a guard written once runs on every SDK major.
+ */
+
+/** The three kinds of MCP server primitive that go through the pipeline. */
+export type PrimitiveKind = 'tool' | 'resource' | 'prompt'
+
+/** JSON values, as they travel in MCP messages and as the stores keep them. */
+export type JsonPrimitive = string | number | boolean | null
+export type JsonValue = JsonPrimitive | readonly JsonValue[] | { readonly [key: string]: JsonValue }
+
+/**
+ * Tool annotations as the server declared them (MCP `ToolAnnotations`). They come from the
+ * server's own registration, never from the client.
+ */
+export interface ToolAnnotations {
+  readonly title?: string
+  readonly readOnlyHint?: boolean
+  readonly destructiveHint?: boolean
+  readonly idempotentHint?: boolean
+  readonly openWorldHint?: boolean
+  readonly [key: string]: unknown
+}
+
+/** What the server declared about the primitive being called, read at call time. */
+export interface PrimitiveMetadata {
+  readonly title?: string
+  readonly description?: string
+  /** Tool annotations; `undefined` for resources and prompts and for tools that declare none. */
+  readonly annotations?: ToolAnnotations
+  /** The primitive's own `_meta` as registered. */
+  readonly meta?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The verified identity of the caller. Built by `@mcp-warden/auth` from a verified token (or from a
+ * configured local identity on stdio); never carries the raw token unless the author opted in.
+ */
+export interface Principal {
+  /** Stable identifier `<issuer>#<subject>`: sessions, limits and approvals are keyed on it. */
+  readonly id: string
+  /** Token issuer (`iss`). */
+  readonly issuer: string
+  /** Subject (`sub`): the end user or, for client-credentials tokens, the client. */
+  readonly subject: string
+  /** OAuth client the token was issued to (`client_id` / `azp`), when known. */
+  readonly clientId?: string
+  /** Granted scopes, de-duplicated. */
+  readonly scopes: readonly string[]
+  /** Token expiry in seconds since the epoch, when known. */
+  readonly expiresAt?: number
+  /** The verified claims (or introspection response) minus the token itself. */
+  readonly claims: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The transport's verified authentication, as the SDK's Streamable HTTP transport passes it on
+ * (`authInfo`). The adapter copies only these fields; it never exposes the raw token to guards.
+ */
+export interface TransportAuth {
+  readonly clientId?: string
+  readonly scopes: readonly string[]
+  /** Expiry in seconds since the epoch. */
+  readonly expiresAt?: number
+  /** RFC 8707 resource the token was issued for. */
+  readonly resource?: string
+  readonly extra?: Readonly<Record<string, unknown>>
+}
+
+/** Parameters of a form elicitation (MCP `elicitation/create`, mode `form`). */
+export interface ElicitationRequest {
+  readonly message: string
+  /** A flat JSON Schema object of primitive properties, as the MCP spec restricts it. */
+  readonly requestedSchema: {
+    readonly type: 'object'
+    readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+    readonly required?: readonly string[]
+  }
+}
+
+/** The client's answer to an elicitation. */
+export interface ElicitationResult {
+  readonly action: 'accept' | 'decline' | 'cancel'
+  readonly content?: Readonly<Record<string, unknown>>
+}
+
+/** Options of one elicitation round trip. */
+export interface ElicitOptions {
+  /** How long to wait for the user, in milliseconds. Default: the SDK's request timeout. */
+  readonly timeoutMs?: number
+  readonly signal?: AbortSignal
+}
+
+/**
+ * What the server may ask the connected client during a call. Provided by the adapter; its
+ * methods reject when the client lacks the capability or the protocol revision forbids it.
+ */
+export interface ClientBridge {
+  /** Capabilities the client declared at initialization, when known. */
+  readonly capabilities: Readonly<Record<string, unknown>> | undefined
+  /** Whether the client declared form elicitation. */
+  readonly canElicit: boolean
+  /** Sends `elicitation/create` tied to the current request (`relatedRequestId`). */
+  elicit(request: ElicitationRequest, options?: ElicitOptions): Promise<ElicitationResult>
+}
+
+/**
+ * The neutral context every guard receives. Immutable: a middleware adds to it only by passing an
+ * object to `next(...)`, and each later middleware (and the handler) sees the merged context.
+ */
+export interface GuardContext {
+  /** Which primitive is being invoked. */
+  readonly kind: PrimitiveKind
+  /** Registered name of the tool or prompt, or of the resource (template) being read. */
+  readonly name: string
+  /** For resources: the URI being read. */
+  readonly uri: string | undefined
+  /** Declared title, description, annotations and `_meta` of the primitive. */
+  readonly metadata: PrimitiveMetadata
+  /**
+   * Arguments after the SDK validated them against the declared schema: tool or prompt arguments,
+   * or the variables of a resource template (`{}` when there are none).
+   */
+  readonly arguments: Readonly<Record<string, unknown>>
+  /** JSON-RPC id of the request. */
+  readonly requestId: string | number | undefined
+  /** The request's `params._meta` (trace context, progress token, ...). */
+  readonly meta: Readonly<Record<string, unknown>> | undefined
+  /** Transport session id (`Mcp-Session-Id`) when the transport has sessions. */
+  readonly sessionId: string | undefined
+  /** The transport's verified auth info, without the token. */
+  readonly auth: TransportAuth | undefined
+  /** The verified caller, once a guard (or the HTTP layer) established it. */
+  readonly principal: Principal | undefined
+  /**
+   * Correlation id of this call: the W3C trace id from `_meta.traceparent` when present,
+   * otherwise a random UUID.
+   */
+  readonly correlationId: string
+  /** Aborted when the client cancels the request or the transport closes. */
+  readonly signal: AbortSignal
+  /** Negotiated MCP protocol revision, when the adapter can tell. */
+  readonly protocolVersion: string | undefined
+  /** What the server may ask the client (elicitation). */
+  readonly client: ClientBridge
+}
+
+/** A context in which the principal is known: what `requireAuth()` provides. */
+export type AuthenticatedContext = GuardContext & { readonly principal: Principal }
+
+/** MCP content block, structurally (text, image, audio, resource link, embedded resource). */
+export interface ContentBlock {
+  readonly type: string
+  readonly [key: string]: unknown
+}
+
+/**
+ * The result of a tool call, resource read or prompt get, structurally. Guards pass results
+ * through or inspect them (output sanitizers); the adapter hands them back to the SDK unchanged.
+ */
+export interface PrimitiveResult {
+  /** Tool results: content blocks. */
+  readonly content?: readonly ContentBlock[]
+  readonly structuredContent?: Readonly<Record<string, unknown>>
+  readonly isError?: boolean
+  /** Resource results: the contents read. */
+  readonly contents?: readonly Readonly<Record<string, unknown>>[]
+  /** Prompt results: the messages. */
+  readonly messages?: readonly Readonly<Record<string, unknown>>[]
+  readonly _meta?: Readonly<Record<string, unknown>>
+  readonly [key: string]: unknown
+}
+
+/** `next()` of a middleware: runs the rest of the chain with the additions merged in. */
+export type Next<TAdd extends object> = keyof TAdd extends never
+  ? () => Promise<PrimitiveResult>
+  : (add: TAdd) => Promise<PrimitiveResult>
+
+/**
+ * A guard step: Hono's shape with tRPC's context flow. It either calls `next()` exactly once
+ * (optionally with additions to the context) and returns what it returned, or throws a
+ * `WardenError` to deny.
+ *
+ * @typeParam TIn - the context this middleware needs.
+ * @typeParam TAdd - what it adds to the context for the steps after it.
+ */
+export type Middleware<TIn extends GuardContext = GuardContext, TAdd extends object = {}> = ((
+  ctx: TIn,
+  next: Next<TAdd>,
+) => Promise<PrimitiveResult>) & {
+  /** Optional: decides whether the primitive appears in list results for this caller. */
+  readonly visibility?: VisibilityHook
+}
+
+/** The part of the context known when a list is requested (no arguments, no call). */
+export interface ListContext {
+  readonly kind: PrimitiveKind
+  readonly name: string
+  readonly uri: string | undefined
+  readonly metadata: PrimitiveMetadata
+  readonly meta: Readonly<Record<string, unknown>> | undefined
+  readonly sessionId: string | undefined
+  readonly auth: TransportAuth | undefined
+  readonly principal: Principal | undefined
+  readonly protocolVersion: string | undefined
+}
+
+/**
+ * A middleware's contribution to list filtering: `false` hides the item from this caller (and a
+ * call to it is then answered exactly like a call to an unknown item); `true` or `undefined`
+ * leaves the decision to the next hook; an object adds to the list context for the later hooks
+ * (as `next({...})` does for calls).
+ */
+export type VisibilityHook = (
+  ctx: ListContext,
+) => boolean | undefined | Partial<ListContext> | Promise<boolean | undefined | Partial<ListContext>>
+
+/**
+ * A context with what a middleware adds. Additions narrow existing fields (`principal` becomes
+ * `Principal` instead of `Principal | undefined`) or add new ones.
+ */
+export type Merge<A, B> = A & B

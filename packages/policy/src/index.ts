@@ -1,0 +1,2 @@
+export { POLICY_ERROR_CODES, PolicyError, type PolicyErrorCode } from './errors.js'
+export { requireScopes } from './require-scopes.js'
