@@ -28,7 +28,7 @@ export {
 } from './events.js'
 export { createGuard, type Guard, isGuard } from './guard.js'
 export { canonicalJson } from './internal/json.js'
-export { PRINCIPAL_AUTH_EXTRA_KEY } from './internal/secure-kit.js'
+export { getSecuredItems, PRINCIPAL_AUTH_EXTRA_KEY, type SecuredItem } from './internal/secure-kit.js'
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {
@@ -44,6 +44,7 @@ export type {
   ListContext,
   Merge,
   Middleware,
+  MiddlewareDescription,
   Next,
   PrimitiveKind,
   PrimitiveMetadata,

@@ -192,6 +192,22 @@ export type Middleware<TIn extends GuardContext = GuardContext, TAdd extends obj
 ) => Promise<PrimitiveResult>) & {
   /** Optional: decides whether the primitive appears in list results for this caller. */
   readonly visibility?: VisibilityHook
+  /**
+   * Optional: what this middleware enforces, for reports (`describePolicy`) and for the HTTP
+   * layer's step-up challenge, which reads `scopes` to answer 403 `insufficient_scope` before
+   * dispatch.
+   */
+  readonly describe?: MiddlewareDescription
+}
+
+/** A middleware's self-description. */
+export interface MiddlewareDescription {
+  /** The factory's name: `requireScopes`, `rateLimit`, ... */
+  readonly name: string
+  /** Scopes the middleware requires: all of `all`, and at least one of `any` when present. */
+  readonly scopes?: { readonly all?: readonly string[]; readonly any?: readonly string[] }
+  /** Anything else worth reporting; JSON only. */
+  readonly [key: string]: unknown
 }
 
 /** The part of the context known when a list is requested (no arguments, no call). */

@@ -34,6 +34,7 @@ export function requireScopes(...scopes: string[]): Middleware {
     return next()
   }
   return Object.assign(requireScopesMiddleware, {
+    describe: { name: 'requireScopes', scopes: { all: required } },
     visibility: (ctx: ListContext) => ctx.principal !== undefined && missingFor(ctx.principal.scopes).length === 0,
   })
 }

@@ -97,6 +97,36 @@ interface ItemState {
   name: string
   metadata: PrimitiveMetadata
   hooks: readonly VisibilityHook[]
+  /** Global then per-item middlewares, as they run. */
+  chain: readonly AnyMiddleware[]
+}
+
+/** A registered primitive of a secured server, as `getSecuredItems` reports it. */
+export interface SecuredItem {
+  readonly kind: PrimitiveKind
+  /** Tool or prompt name, resource or resource-template name. */
+  readonly name: string
+  /** For fixed resources, the URI; for templates, the URI template. */
+  readonly uri: string | undefined
+  readonly metadata: PrimitiveMetadata
+  /** Whether the item is enabled (disabled items are neither listed nor callable). */
+  readonly enabled: boolean
+  /** The middlewares that run on a call, outermost first: global guards, then the item's own. */
+  readonly middlewares: readonly AnyMiddleware[]
+}
+
+const INSPECT = Symbol.for('mcp-warden.inspect')
+
+/**
+ * Lists the primitives registered on a server returned by `secure()`, with the middlewares that
+ * guard each one. Used by policy reports and by the HTTP layer's step-up challenge.
+ *
+ * @throws TypeError when `server` was not secured.
+ */
+export function getSecuredItems(server: object): readonly SecuredItem[] {
+  const inspect = (server as Record<symbol, unknown>)[INSPECT]
+  if (typeof inspect !== 'function') throw new TypeError('getSecuredItems: the server was not secured with secure()')
+  return (inspect as () => readonly SecuredItem[])()
 }
 
 /** The registries `McpServer` keeps in both SDK majors. */
@@ -171,6 +201,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     const tag = guardedTagOf(original)
     const chain = tag === undefined ? global : [...global, ...tag.middlewares]
     state.hooks = [...globalHooks, ...hooksOf(tag?.middlewares ?? [])]
+    state.chain = chain
     const run = compose(chain, terminal)
     const kind = state.kind
     const callback = function guardedCallback(...callArgs: unknown[]): Promise<unknown> {
@@ -245,7 +276,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
   // ---- registration ------------------------------------------------------------------------
 
   const adopt = (kind: PrimitiveKind, name: string, item: Loose, callback: Fn): void => {
-    const state: ItemState = { kind, name, metadata: metadataOf(kind, item), hooks: globalHooks }
+    const state: ItemState = { kind, name, metadata: metadataOf(kind, item), hooks: globalHooks, chain: global }
     states.set(item, state)
     const wrapped = makeCallback(state, callback)
     const originalUpdate = item.update as ((updates: Loose) => void) | undefined
@@ -443,6 +474,35 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     },
   })
   Object.defineProperty(server, SECURED, { value: true })
+  Object.defineProperty(server, INSPECT, {
+    value: (): readonly SecuredItem[] => {
+      const items: SecuredItem[] = []
+      const add = (
+        kind: PrimitiveKind,
+        registry: Record<string, Loose>,
+        uriOf: (key: string, item: Loose) => string | undefined,
+      ) => {
+        for (const [key, item] of Object.entries(registry)) {
+          const state = states.get(item)
+          items.push({
+            kind,
+            name: state?.name ?? key,
+            uri: uriOf(key, item),
+            metadata: state?.metadata ?? metadataOf(kind, item),
+            enabled: item.enabled !== false,
+            middlewares: state?.chain ?? [],
+          })
+        }
+      }
+      add('tool', registries._registeredTools, () => undefined)
+      add('prompt', registries._registeredPrompts, () => undefined)
+      add('resource', registries._registeredResources, (key) => key)
+      add('resource', registries._registeredResourceTemplates, (_key, item) =>
+        String((item.resourceTemplate as Loose | undefined)?.uriTemplate ?? ''),
+      )
+      return items
+    },
+  })
 }
 
 const GUARDED_CALLBACK = Symbol.for('mcp-warden.guarded-callback')
