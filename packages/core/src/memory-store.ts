@@ -14,6 +14,11 @@ export interface MemoryStoreOptions {
   readonly max: number
   /** Longest time to live in milliseconds any entry may have. Default: unbounded. */
   readonly maxTtlMs?: number
+  /**
+   * Clock for expiry, in milliseconds (monotonic is best). Default: `performance.now()`. Tests
+   * with fake timers pass `() => Date.now()`.
+   */
+  readonly now?: () => number
 }
 
 interface Entry {
@@ -23,7 +28,7 @@ interface Entry {
   readonly value: JsonValue
 }
 
-const KNOWN_OPTIONS = new Set(['max', 'maxTtlMs'])
+const KNOWN_OPTIONS = new Set(['max', 'maxTtlMs', 'now'])
 
 /**
  * An in-process `Store` on `lru-cache`, bounded by `max` entries. Every operation completes within
@@ -51,7 +56,15 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
   if (maxTtlMs !== undefined && (!Number.isSafeInteger(maxTtlMs) || maxTtlMs <= 0)) {
     throw new TypeError('createMemoryStore: `maxTtlMs` must be a positive integer')
   }
-  const cache = new LRUCache<string, Entry>({ max, ...(maxTtlMs === undefined ? {} : { ttl: maxTtlMs }) })
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new TypeError('createMemoryStore: `now` must be a function')
+  }
+  const clock = options.now
+  const cache = new LRUCache<string, Entry>({
+    max,
+    ...(maxTtlMs === undefined ? {} : { ttl: maxTtlMs }),
+    ...(clock === undefined ? {} : { perf: { now: clock } }),
+  })
 
   const ttlOf = (ttlMs: number | undefined, where: string): { ttl?: number } => {
     if (ttlMs === undefined) return {}

@@ -1,4 +1,5 @@
 import type { AnyMiddleware } from '../compose.js'
+import type { Guard } from '../guard.js'
 import { isGuard, toMiddlewareList } from '../guard.js'
 import type { GuardContext, Merge, Middleware } from '../types.js'
 import { makeGuardedHandler } from './secure-kit.js'
@@ -55,4 +56,25 @@ export function makeGuardFactory(where: string) {
         : toMiddlewareList(entries, `${where} guard()`)
     return build<TCtx, TExtra>(list)
   }
+}
+
+/**
+ * The `guard()` function `secure()` adds to a server. Each middleware's context includes what the
+ * ones before it add, so `guard(requireAuth(), requireScopes('x'))` type-checks and the reverse
+ * order does not when `requireScopes` needs a principal.
+ */
+export interface GuardFunction<TExtra> {
+  (): ToolGuard<GuardContext, TExtra>
+  <TCtx extends GuardContext>(guard: Guard<TCtx>): ToolGuard<TCtx, TExtra>
+  <A extends object>(m1: Middleware<GuardContext, A>): ToolGuard<Merge<GuardContext, A>, TExtra>
+  <A extends object, B extends object>(
+    m1: Middleware<GuardContext, A>,
+    m2: Middleware<Merge<GuardContext, A>, B>,
+  ): ToolGuard<Merge<Merge<GuardContext, A>, B>, TExtra>
+  <A extends object, B extends object, C extends object>(
+    m1: Middleware<GuardContext, A>,
+    m2: Middleware<Merge<GuardContext, A>, B>,
+    m3: Middleware<Merge<Merge<GuardContext, A>, B>, C>,
+  ): ToolGuard<Merge<Merge<Merge<GuardContext, A>, B>, C>, TExtra>
+  (...middlewares: readonly Middleware<GuardContext>[]): ToolGuard<GuardContext, TExtra>
 }

@@ -6,14 +6,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import { ErrorCode, McpError, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js'
-import type { Guard } from '../guard.js'
 import {
+  type GuardFunction as AnyGuardFunction,
   type HandlerContext as AnyHandlerContext,
   type ToolGuard as AnyToolGuard,
   makeGuardFactory,
 } from '../internal/guard-api.js'
 import { installPipeline, neutralAuth, type SdkBinding, type SecureOptions } from '../internal/secure-kit.js'
-import type { ClientBridge, ElicitationResult, GuardContext, Merge, Middleware } from '../types.js'
+import type { ClientBridge, ElicitationResult, GuardContext } from '../types.js'
 
 export type { GuardedCallback } from '../internal/guard-api.js'
 export type { SecureOptions } from '../internal/secure-kit.js'
@@ -28,21 +28,7 @@ export type HandlerContext<TCtx extends GuardContext = GuardContext> = AnyHandle
 export type ToolGuard<TCtx extends GuardContext = GuardContext> = AnyToolGuard<TCtx, Extra>
 
 /** The `guard()` function `secure()` adds to the server. */
-export interface GuardFunction {
-  (): ToolGuard<GuardContext>
-  <TCtx extends GuardContext>(guard: Guard<TCtx>): ToolGuard<TCtx>
-  <A extends object>(m1: Middleware<GuardContext, A>): ToolGuard<Merge<GuardContext, A>>
-  <A extends object, B extends object>(
-    m1: Middleware<GuardContext, A>,
-    m2: Middleware<Merge<GuardContext, A>, B>,
-  ): ToolGuard<Merge<Merge<GuardContext, A>, B>>
-  <A extends object, B extends object, C extends object>(
-    m1: Middleware<GuardContext, A>,
-    m2: Middleware<Merge<GuardContext, A>, B>,
-    m3: Middleware<Merge<Merge<GuardContext, A>, B>, C>,
-  ): ToolGuard<Merge<Merge<Merge<GuardContext, A>, B>, C>>
-  (...middlewares: readonly Middleware<GuardContext>[]): ToolGuard<GuardContext>
-}
+export type GuardFunction = AnyGuardFunction<Extra>
 
 /** An `McpServer` with the pipeline installed. */
 export type SecuredMcpServer<TServer extends McpServer = McpServer> = TServer & {

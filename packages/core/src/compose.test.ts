@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { type AnyMiddleware, compose } from './compose.js'
+import { WardenError } from './errors.js'
+import type { GuardContext, PrimitiveResult } from './types.js'
+
+const ctx = { kind: 'tool', name: 't', arguments: {} } as unknown as GuardContext
+const ok: PrimitiveResult = { content: [] }
+
+describe('compose', () => {
+  it('returns the terminal itself when the chain is empty', () => {
+    const terminal = async () => ok
+    expect(compose([], terminal)).toBe(terminal)
+  })
+
+  it('runs middlewares in order around the terminal', async () => {
+    const order: string[] = []
+    const mw =
+      (name: string): AnyMiddleware =>
+      async (_c, next) => {
+        order.push(`${name}>`)
+        const result = await next()
+        order.push(`<${name}`)
+        return result
+      }
+    const run = compose([mw('a'), mw('b')], async () => {
+      order.push('terminal')
+      return ok
+    })
+    expect(await run(ctx)).toBe(ok)
+    expect(order).toEqual(['a>', 'b>', 'terminal', '<b', '<a'])
+  })
+
+  it('merges additions into a new context without touching the previous one', async () => {
+    let inner: GuardContext | undefined
+    const run = compose([async (_c, next) => next({ tenant: 'acme' })], async (c) => {
+      inner = c
+      return ok
+    })
+    await run(ctx)
+    expect(inner).toMatchObject({ name: 't', tenant: 'acme' })
+    expect(ctx).not.toHaveProperty('tenant')
+  })
+
+  it('rejects a second next() with ERR_CORE_NEXT_CALLED_TWICE', async () => {
+    const run = compose(
+      [
+        async function twice(_c, next) {
+          await next()
+          return next()
+        },
+      ],
+      async () => ok,
+    )
+    await expect(run(ctx)).rejects.toMatchObject({ code: 'ERR_CORE_NEXT_CALLED_TWICE' })
+  })
+
+  it('turns a synchronous throw into a rejection', async () => {
+    const run = compose(
+      [
+        (() => {
+          throw new WardenError('ERR_X_Y', 'sync')
+        }) as unknown as AnyMiddleware,
+      ],
+      async () => ok,
+    )
+    await expect(run(ctx)).rejects.toMatchObject({ code: 'ERR_X_Y' })
+  })
+
+  it('lets a middleware answer without calling next', async () => {
+    let reached = false
+    const cached: PrimitiveResult = { content: [{ type: 'text', text: 'cached' }] }
+    const run = compose([async () => cached], async () => {
+      reached = true
+      return ok
+    })
+    expect(await run(ctx)).toBe(cached)
+    expect(reached).toBe(false)
+  })
+
+  it('keeps separate state for concurrent runs of one chain', async () => {
+    const run = compose([async (c, next) => next({ seen: c.arguments.i })], async (c) => ({
+      content: [{ type: 'text', text: String((c as GuardContext & { seen: unknown }).seen) }],
+    }))
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => run({ ...ctx, arguments: { i } } as GuardContext)),
+    )
+    expect(results.map((r) => r.content?.[0]?.text)).toEqual(Array.from({ length: 100 }, (_, i) => String(i)))
+  })
+})

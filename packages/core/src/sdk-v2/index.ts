@@ -1,0 +1,137 @@
+/**
+ * Adapter for `@modelcontextprotocol/server` 2.x (`McpServer` from `@modelcontextprotocol/server`).
+ *
+ * @module
+ */
+import {
+  type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  type ServerContext,
+} from '@modelcontextprotocol/server'
+import {
+  type GuardFunction as AnyGuardFunction,
+  type HandlerContext as AnyHandlerContext,
+  type ToolGuard as AnyToolGuard,
+  makeGuardFactory,
+} from '../internal/guard-api.js'
+import { installPipeline, neutralAuth, type SdkBinding, type SecureOptions } from '../internal/secure-kit.js'
+import type { ClientBridge, ElicitationResult, GuardContext } from '../types.js'
+
+export type { GuardedCallback } from '../internal/guard-api.js'
+export type { SecureOptions } from '../internal/secure-kit.js'
+
+/** The SDK 2.x handler context (`ctx`). */
+export type Extra = ServerContext
+
+/** What a wrapped handler receives as its second argument: the guarded context and the SDK's `ctx` as `extra`. */
+export type HandlerContext<TCtx extends GuardContext = GuardContext> = AnyHandlerContext<TCtx, Extra>
+
+/** Per-tool guards for SDK 2.x. */
+export type ToolGuard<TCtx extends GuardContext = GuardContext> = AnyToolGuard<TCtx, Extra>
+
+/** The `guard()` function `secure()` adds to the server. */
+export type GuardFunction = AnyGuardFunction<Extra>
+
+/** An `McpServer` with the pipeline installed. */
+export type SecuredMcpServer<TServer extends McpServer = McpServer> = TServer & {
+  /** Per-tool guards: `server.guard(requireScopes('x')).wrap(handler)`. */
+  readonly guard: GuardFunction
+}
+
+const LABEL = 'secure() (sdk-v2)'
+const guardFactory = makeGuardFactory(LABEL)
+
+/**
+ * Installs mcp-warden on an SDK 2.x `McpServer` (`@modelcontextprotocol/server`) and returns the
+ * same server. Behaves as the SDK 1.x adapter does (`@mcp-warden/core/sdk-v1`): global guards on
+ * every tool, resource and prompt, per-tool guards through `server.guard(...).wrap(handler)`,
+ * lists filtered per caller, hidden items answered like unknown ones, denials as tool error
+ * results (or JSON-RPC errors with code -32003 for resources and prompts).
+ *
+ * Call it right after `new McpServer(...)`, before registering anything.
+ *
+ * @throws TypeError when an option is unknown or not a middleware, when something was already
+ * registered, when the server is already secured, or when the SDK's internals are not recognized.
+ *
+ * @example
+ * ```ts
+ * import { McpServer } from '@modelcontextprotocol/server'
+ * import { secure } from '@mcp-warden/core/sdk-v2'
+ * const server = secure(new McpServer({ name: 'tickets', version: '1.0.0' }), { use: [] })
+ * ```
+ */
+export function secure<TServer extends McpServer>(
+  server: TServer,
+  options: SecureOptions = {},
+): SecuredMcpServer<TServer> {
+  const low = (server as unknown as { server?: McpServer['server'] }).server
+  if (low === undefined) throw new TypeError(`${LABEL}: expected an McpServer from @modelcontextprotocol/server 2.x`)
+  const negotiatedVersion = (): string | undefined => {
+    const read = (low as unknown as { getNegotiatedProtocolVersion?: () => string | undefined })
+      .getNegotiatedProtocolVersion
+    return typeof read === 'function' ? read.call(low) : undefined
+  }
+  const binding: SdkBinding = {
+    label: LABEL,
+    requestInfo(extra) {
+      const ctx = extra as Partial<ServerContext>
+      const { auth, principal } = neutralAuth(ctx.http?.authInfo)
+      const envelopeVersion = (ctx.mcpReq?.envelope as Record<string, unknown> | undefined)?.[
+        'io.modelcontextprotocol/protocolVersion'
+      ]
+      return {
+        requestId: ctx.mcpReq?.id,
+        meta: ctx.mcpReq?._meta as Readonly<Record<string, unknown>> | undefined,
+        sessionId: ctx.sessionId,
+        auth,
+        principal,
+        signal: ctx.mcpReq?.signal ?? new AbortController().signal,
+        protocolVersion: typeof envelopeVersion === 'string' ? envelopeVersion : negotiatedVersion(),
+      }
+    },
+    client(extra) {
+      const ctx = extra as Partial<ServerContext>
+      const capabilities = low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
+      const bridge: ClientBridge = {
+        capabilities,
+        canElicit: capabilities?.elicitation !== undefined,
+        async elicit(request, elicitOptions) {
+          const elicitInput = ctx.mcpReq?.elicitInput
+          if (typeof elicitInput !== 'function') throw new Error('Elicitation is not available on this request')
+          const result = await elicitInput(
+            { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
+              typeof elicitInput
+            >[0],
+            {
+              ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
+              ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
+            },
+          )
+          return result as ElicitationResult
+        },
+      }
+      return bridge
+    },
+    unknown(kind, target) {
+      switch (kind) {
+        case 'tool':
+          return { error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${target} not found`) }
+        case 'prompt':
+          return { error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${target} not found`) }
+        case 'resource':
+          return { error: new ResourceNotFoundError(target) }
+      }
+    },
+    protocolError(code, message, data) {
+      return new ProtocolError(code, message, data)
+    },
+  }
+  installPipeline(server, options, binding)
+  Object.defineProperty(server, 'guard', {
+    value: (...entries: unknown[]) => guardFactory(entries),
+    enumerable: false,
+  })
+  return server as SecuredMcpServer<TServer>
+}
