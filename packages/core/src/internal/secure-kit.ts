@@ -19,6 +19,9 @@ import { hasDecisionSubscribers, publishDecision } from '../events.js'
 import { toMiddlewareList } from '../guard.js'
 import type {
   ClientBridge,
+  ElicitationRequest,
+  ElicitationResult,
+  ElicitOptions,
   GuardContext,
   ListContext,
   PrimitiveKind,
@@ -52,8 +55,10 @@ export interface SdkBinding {
   readonly label: string
   /** Reads the neutral request facts from the SDK's handler `extra` / `ctx`. */
   requestInfo(extra: unknown): RequestInfo
-  /** The client bridge (elicitation) for this request. */
-  client(extra: unknown): ClientBridge
+  /** Capabilities the connected client declared, when known. */
+  clientCapabilities(): Readonly<Record<string, unknown>> | undefined
+  /** Sends a form elicitation tied to the request whose handler context is `extra`. */
+  elicit(extra: unknown, request: ElicitationRequest, options: ElicitOptions | undefined): Promise<ElicitationResult>
   /** Answer to a call of an unknown primitive, exactly as the SDK gives it. */
   unknown(kind: PrimitiveKind, target: string): SdkAnswer
   /** The SDK's protocol error for a denial of `resources/read` or `prompts/get`. */
@@ -235,7 +240,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
         correlationId: correlationIdFrom(info.meta),
         signal: info.signal,
         protocolVersion: info.protocolVersion,
-        client: binding.client(extra),
+        client: new RequestClient(binding, extra),
         [CALL]: call,
       } satisfies GuardContext & { [CALL]: CallData }
       return settle(run(ctx), ctx)
@@ -244,19 +249,27 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     return callback
   }
 
-  const settle = async (pending: Promise<PrimitiveResult>, ctx: GuardContext): Promise<unknown> => {
-    const started = hasDecisionSubscribers() ? performance.now() : 0
-    try {
-      const result = await pending
-      if (started !== 0) decision(ctx, 'allow', undefined, started)
-      return result
-    } catch (err) {
-      if (!WardenError.isInstance(err)) throw err
-      if (started !== 0) decision(ctx, 'deny', err.code, started)
-      if (ctx.kind === 'tool') return toToolErrorResult(err)
-      const rpc = toJsonRpcError(err)
-      throw binding.protocolError(rpc.code, rpc.message, rpc.data)
-    }
+  /** The one boundary: a denial becomes a tool error result, or the SDK's protocol error. */
+  const toAnswer = (err: unknown, ctx: GuardContext): unknown => {
+    if (!WardenError.isInstance(err)) throw err
+    if (ctx.kind === 'tool') return toToolErrorResult(err)
+    const rpc = toJsonRpcError(err)
+    throw binding.protocolError(rpc.code, rpc.message, rpc.data)
+  }
+
+  const settle = (pending: Promise<PrimitiveResult>, ctx: GuardContext): Promise<unknown> => {
+    if (!hasDecisionSubscribers()) return pending.then(undefined, (err: unknown) => toAnswer(err, ctx))
+    const started = performance.now()
+    return pending.then(
+      (result) => {
+        decision(ctx, 'allow', undefined, started)
+        return result
+      },
+      (err: unknown) => {
+        if (WardenError.isInstance(err)) decision(ctx, 'deny', err.code, started)
+        return toAnswer(err, ctx)
+      },
+    )
   }
 
   const decision = (ctx: GuardContext, outcome: 'allow' | 'deny', code: string | undefined, started: number) => {
@@ -372,8 +385,15 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     return { error: binding.protocolError(rpc.code, rpc.message, rpc.data) }
   }
 
-  /** Decides a call before the SDK sees it: `undefined` lets the SDK handle it. */
-  const precheck = async (kind: PrimitiveKind, request: unknown, extra: unknown): Promise<SdkAnswer | undefined> => {
+  /**
+   * Decides a call before the SDK sees it: `undefined` lets the SDK handle it, an answer replaces
+   * the SDK's, a promise is returned when visibility hooks must run.
+   */
+  const precheck = (
+    kind: PrimitiveKind,
+    request: unknown,
+    extra: unknown,
+  ): SdkAnswer | undefined | Promise<SdkAnswer | undefined> => {
     const params = ((request as Loose | undefined)?.params ?? {}) as Loose
     let item: Loose | undefined
     let target: string
@@ -395,7 +415,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     const state = states.get(item)
     if (state === undefined) return unguarded(kind, target)
     if (!filtering(state)) return undefined
-    return (await isVisible(item, extra, uri)) ? undefined : binding.unknown(kind, target)
+    return isVisible(item, extra, uri).then((visible) => (visible ? undefined : binding.unknown(kind, target)))
   }
 
   const answer = (verdict: SdkAnswer): unknown => {
@@ -452,9 +472,13 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
       case 'prompts/get':
       case 'resources/read': {
         const kind: PrimitiveKind = method === 'tools/call' ? 'tool' : method === 'prompts/get' ? 'prompt' : 'resource'
-        return async (request, extra) => {
-          const verdict = await precheck(kind, request, extra)
-          return verdict === undefined ? handler(request, extra) : answer(verdict)
+        return (request, extra) => {
+          const verdict = precheck(kind, request, extra)
+          if (verdict === undefined) return handler(request, extra)
+          if (verdict instanceof Promise) {
+            return verdict.then((later) => (later === undefined ? handler(request, extra) : answer(later)))
+          }
+          return Promise.resolve().then(() => answer(verdict))
         }
       }
       default:
@@ -507,6 +531,29 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
 
 const GUARDED_CALLBACK = Symbol.for('mcp-warden.guarded-callback')
 
+/** The client bridge of one call: one small object; capabilities are read only when asked for. */
+class RequestClient implements ClientBridge {
+  readonly #binding: SdkBinding
+  readonly #extra: unknown
+
+  constructor(binding: SdkBinding, extra: unknown) {
+    this.#binding = binding
+    this.#extra = extra
+  }
+
+  get capabilities(): Readonly<Record<string, unknown>> | undefined {
+    return this.#binding.clientCapabilities()
+  }
+
+  get canElicit(): boolean {
+    return this.#binding.clientCapabilities()?.elicitation !== undefined
+  }
+
+  elicit(request: ElicitationRequest, options?: ElicitOptions): Promise<ElicitationResult> {
+    return this.#binding.elicit(this.#extra, request, options)
+  }
+}
+
 /** The tag of a `guard(...).wrap(handler)` function, if `fn` is one. */
 function guardedTagOf(fn: Fn): GuardedTag | undefined {
   return (fn as unknown as Record<symbol, GuardedTag | undefined>)[GUARDED]
@@ -531,20 +578,24 @@ export function makeGuardedHandler(middlewares: readonly AnyMiddleware[], handle
   return guarded
 }
 
-async function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
+function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
   const call = (ctx as GuardContext & { [CALL]?: CallData })[CALL]
-  if (call === undefined) throw new TypeError('mcp-warden: call data lost from the context')
-  if (call.tag !== undefined) {
-    const first = ctx.kind === 'resource' ? new URL(ctx.uri ?? '') : ctx.arguments
-    const { [CALL]: _hidden, ...visible } = ctx as GuardContext & { [CALL]?: CallData }
-    return (await call.tag.handler(first, { ...visible, extra: call.extra })) as PrimitiveResult
+  if (call === undefined) return Promise.reject(new TypeError('mcp-warden: call data lost from the context'))
+  try {
+    if (call.tag !== undefined) {
+      const first = ctx.kind === 'resource' ? new URL(ctx.uri ?? '') : ctx.arguments
+      const { [CALL]: _hidden, ...visible } = ctx as GuardContext & { [CALL]?: CallData }
+      return Promise.resolve(call.tag.handler(first, { ...visible, extra: call.extra }) as PrimitiveResult)
+    }
+    let callArgs = call.callArgs
+    if (call.argIndex >= 0 && ctx.arguments !== call.originalArgs) {
+      callArgs = [...callArgs]
+      callArgs[call.argIndex] = ctx.arguments
+    }
+    return Promise.resolve(call.original(...callArgs) as PrimitiveResult)
+  } catch (err) {
+    return Promise.reject(err)
   }
-  let callArgs = call.callArgs
-  if (call.argIndex >= 0 && ctx.arguments !== call.originalArgs) {
-    callArgs = [...callArgs]
-    callArgs[call.argIndex] = ctx.arguments
-  }
-  return (await call.original(...callArgs)) as PrimitiveResult
 }
 
 function hooksOf(middlewares: readonly AnyMiddleware[]): readonly VisibilityHook[] {

@@ -13,7 +13,7 @@ import {
   makeGuardFactory,
 } from '../internal/guard-api.js'
 import { installPipeline, neutralAuth, type SdkBinding, type SecureOptions } from '../internal/secure-kit.js'
-import type { ClientBridge, ElicitationResult, GuardContext } from '../types.js'
+import type { ElicitationResult, GuardContext } from '../types.js'
 
 export type { GuardedCallback } from '../internal/guard-api.js'
 export type { SecureOptions } from '../internal/secure-kit.js'
@@ -85,27 +85,22 @@ export function secure<TServer extends McpServer>(
         protocolVersion: typeof header === 'string' ? header : negotiated,
       }
     },
-    client(extra) {
-      const e = extra as Partial<Extra>
-      const capabilities = low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
-      const bridge: ClientBridge = {
-        capabilities,
-        canElicit: capabilities?.elicitation !== undefined,
-        async elicit(request, elicitOptions) {
-          const result = await low.elicitInput(
-            { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
-              typeof low.elicitInput
-            >[0],
-            {
-              ...(e.requestId === undefined ? {} : { relatedRequestId: e.requestId }),
-              ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
-              ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
-            },
-          )
-          return result as ElicitationResult
+    clientCapabilities() {
+      return low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
+    },
+    async elicit(extra, request, elicitOptions) {
+      const requestId = (extra as Partial<Extra>).requestId
+      const result = await low.elicitInput(
+        { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
+          typeof low.elicitInput
+        >[0],
+        {
+          ...(requestId === undefined ? {} : { relatedRequestId: requestId }),
+          ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
+          ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
         },
-      }
-      return bridge
+      )
+      return result as ElicitationResult
     },
     unknown(kind, target) {
       switch (kind) {

@@ -17,7 +17,7 @@ import {
   makeGuardFactory,
 } from '../internal/guard-api.js'
 import { installPipeline, neutralAuth, type SdkBinding, type SecureOptions } from '../internal/secure-kit.js'
-import type { ClientBridge, ElicitationResult, GuardContext } from '../types.js'
+import type { ElicitationResult, GuardContext } from '../types.js'
 
 export type { GuardedCallback } from '../internal/guard-api.js'
 export type { SecureOptions } from '../internal/secure-kit.js'
@@ -91,28 +91,22 @@ export function secure<TServer extends McpServer>(
         protocolVersion: typeof envelopeVersion === 'string' ? envelopeVersion : negotiatedVersion(),
       }
     },
-    client(extra) {
-      const ctx = extra as Partial<ServerContext>
-      const capabilities = low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
-      const bridge: ClientBridge = {
-        capabilities,
-        canElicit: capabilities?.elicitation !== undefined,
-        async elicit(request, elicitOptions) {
-          const elicitInput = ctx.mcpReq?.elicitInput
-          if (typeof elicitInput !== 'function') throw new Error('Elicitation is not available on this request')
-          const result = await elicitInput(
-            { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
-              typeof elicitInput
-            >[0],
-            {
-              ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
-              ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
-            },
-          )
-          return result as ElicitationResult
+    clientCapabilities() {
+      return low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
+    },
+    async elicit(extra, request, elicitOptions) {
+      const elicitInput = (extra as Partial<ServerContext>).mcpReq?.elicitInput
+      if (typeof elicitInput !== 'function') throw new Error('Elicitation is not available on this request')
+      const result = await elicitInput(
+        { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
+          typeof elicitInput
+        >[0],
+        {
+          ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
+          ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
         },
-      }
-      return bridge
+      )
+      return result as ElicitationResult
     },
     unknown(kind, target) {
       switch (kind) {

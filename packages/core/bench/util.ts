@@ -1,0 +1,57 @@
+/** Shared helpers of the benchmarks: alternating timed rounds and a plain table. */
+
+export interface Row {
+  readonly scenario: string
+  /** Per-operation time of the baseline, microseconds. */
+  readonly baselineUs: number
+  /** Per-operation time of the measured variant, microseconds. */
+  readonly valueUs: number
+  /** valueUs / baselineUs. */
+  readonly ratio: number
+}
+
+export interface Timed {
+  readonly name: string
+  readonly call: () => Promise<unknown>
+}
+
+/**
+ * Runs `perRound` sequential calls of each variant per round, alternating variants, and returns
+ * each variant's median per-call time in microseconds.
+ */
+export async function timeRounds(
+  variants: readonly Timed[],
+  options: { warmup: number; perRound: number; rounds: number },
+): Promise<Map<string, number>> {
+  for (const variant of variants) {
+    for (let i = 0; i < options.warmup; i++) await variant.call()
+  }
+  const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]))
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? variants : [...variants].reverse()
+    for (const variant of order) {
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < options.perRound; i++) await variant.call()
+      const elapsedUs = Number(process.hrtime.bigint() - start) / 1_000
+      samples.get(variant.name)?.push(elapsedUs / options.perRound)
+    }
+  }
+  return new Map([...samples].map(([name, values]) => [name, median(values)]))
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+export function printTable(rows: readonly Row[]): void {
+  const header = ['scenario', 'bare µs', 'guarded µs', 'ratio']
+  const body = rows.map((r) => [r.scenario, r.baselineUs.toFixed(2), r.valueUs.toFixed(2), `${r.ratio.toFixed(3)}x`])
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)))
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')
+  console.log(line(header))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const row of body) console.log(line(row))
+}
