@@ -42,9 +42,15 @@ async function wrapperCost(): Promise<{ bareUs: number; wrappedUs: number }> {
   const handler = async ({ text }: { text: string }) => ({ content: [{ type: 'text' as const, text }] })
   const server = secure(new McpServer({ name: 'bench', version: '1.0.0' }), { use: [] })
   server.registerTool('echo', { inputSchema: { text: z.string() } }, handler)
-  const registry = (server as unknown as { _registeredTools: Record<string, { handler: typeof handler }> })._registeredTools
+  const registry = (server as unknown as { _registeredTools: Record<string, { handler: typeof handler }> })
+    ._registeredTools
   const wrapped = registry.echo?.handler as unknown as (args: unknown, extra: unknown) => Promise<unknown>
-  const extra = { signal: new AbortController().signal, requestId: 1, sendNotification: async () => {}, sendRequest: async () => ({}) }
+  const extra = {
+    signal: new AbortController().signal,
+    requestId: 1,
+    sendNotification: async () => {},
+    sendRequest: async () => ({}),
+  }
   const args = { text: 'hello' }
   const bare = { name: 'bare', call: () => handler(args) }
   const guarded = { name: 'wrapped', call: () => wrapped(args, extra) }
