@@ -2,6 +2,7 @@
 const { createGuard, createMemoryStore, WardenError } = require('@mcp-warden/core')
 const { secure: secureV1 } = require('@mcp-warden/core/sdk-v1')
 const { secure: secureV2 } = require('@mcp-warden/core/sdk-v2')
+const { createRedisStore } = require('@mcp-warden/core/redis')
 const { requireAuth } = require('@mcp-warden/auth')
 const { requireScopes } = require('@mcp-warden/policy')
 const { onDecision } = require('@mcp-warden/audit')
@@ -15,6 +16,7 @@ const checks = {
   v1: typeof secureV1(new ServerV1({ name: 'c', version: '1' })).guard === 'function',
   v2: typeof secureV2(new ServerV2({ name: 'c', version: '1' })).guard === 'function',
   audit: typeof onDecision(() => {}) === 'function',
+  redis: typeof createRedisStore === 'function',
 }
 const failed = Object.entries(checks).filter(([, ok]) => !ok)
 if (failed.length > 0) {

@@ -3,6 +3,7 @@
 import { onDecision } from '@mcp-warden/audit'
 import { requireAuth } from '@mcp-warden/auth'
 import { createGuard, createMemoryStore, WardenError } from '@mcp-warden/core'
+import { createRedisStore } from '@mcp-warden/core/redis'
 import { secure as secureV1 } from '@mcp-warden/core/sdk-v1'
 import { secure as secureV2 } from '@mcp-warden/core/sdk-v2'
 import { requireScopes } from '@mcp-warden/policy'
@@ -16,6 +17,7 @@ const checks = {
   v1: typeof secureV1(new ServerV1({ name: 'c', version: '1' })).guard === 'function',
   v2: typeof secureV2(new ServerV2({ name: 'c', version: '1' })).guard === 'function',
   audit: typeof onDecision(() => {}) === 'function',
+  redis: typeof createRedisStore === 'function',
 }
 const failed = Object.entries(checks).filter(([, ok]) => !ok)
 if (failed.length > 0) {

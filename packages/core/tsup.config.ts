@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'sdk-v1': 'src/sdk-v1/index.ts', 'sdk-v2': 'src/sdk-v2/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'sdk-v1': 'src/sdk-v1/index.ts',
+    'sdk-v2': 'src/sdk-v2/index.ts',
+    redis: 'src/redis/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
