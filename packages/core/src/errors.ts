@@ -14,6 +14,8 @@ export const CORE_ERROR_CODES = {
   ERR_CORE_NEXT_CALLED_TWICE: 'ERR_CORE_NEXT_CALLED_TWICE',
   /** A call reached a primitive whose handler the pipeline does not guard (fail closed). */
   ERR_CORE_UNGUARDED: 'ERR_CORE_UNGUARDED',
+  /** A guard demanded approval and no approval gate granted it (fail closed). */
+  ERR_CORE_APPROVAL_REQUIRED: 'ERR_CORE_APPROVAL_REQUIRED',
   /** The state store could not be reached or answered wrongly (fail closed). */
   ERR_STORE_UNAVAILABLE: 'ERR_STORE_UNAVAILABLE',
   /** A value could not be written to the store. */

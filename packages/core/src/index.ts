@@ -9,6 +9,7 @@ export {
 } from './boundary.js'
 export { type AnyMiddleware, compose, type Terminal } from './compose.js'
 export { correlationIdFrom } from './correlation.js'
+export { demandApproval } from './demand-approval.js'
 export {
   CORE_ERROR_CODES,
   type CoreErrorCode,
@@ -32,6 +33,8 @@ export { getSecuredItems, PRINCIPAL_AUTH_EXTRA_KEY, type SecuredItem } from './i
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {
+  ApprovalGrant,
+  ApprovalRequirement,
   AuthenticatedContext,
   ClientBridge,
   ContentBlock,

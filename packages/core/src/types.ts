@@ -145,6 +145,34 @@ export interface GuardContext {
   readonly protocolVersion: string | undefined
   /** What the server may ask the client (elicitation). */
   readonly client: ClientBridge
+  /**
+   * Approvals that guards demanded before the handler may run (a rule, a flow policy), in order.
+   * The pipeline refuses to run the handler while this is non-empty and `approval` does not say
+   * the call was granted (`ERR_CORE_APPROVAL_REQUIRED`): place an approval gate after the guards
+   * that demand approval. Add to it with `demandApproval(ctx, requirement)`.
+   */
+  readonly approvalRequired?: readonly ApprovalRequirement[]
+  /** Set by an approval gate once the user (or an out-of-band approver) granted the call. */
+  readonly approval?: ApprovalGrant
+}
+
+/** Why a guard wants a human to confirm a call. */
+export interface ApprovalRequirement {
+  /** The guard or rule that asks: `flowPolicy`, `rule:weekend-deletes`, ... */
+  readonly by: string
+  /** A sentence the user can read. */
+  readonly reason: string
+  /** Client-safe facts for the prompt and the audit trail. */
+  readonly details?: Readonly<Record<string, unknown>>
+}
+
+/** What an approval gate records when a call was approved. */
+export interface ApprovalGrant {
+  readonly granted: true
+  /** `user` (elicitation), `approver` (out of band) or `remembered`. */
+  readonly via: string
+  /** Milliseconds since the epoch. */
+  readonly at: number
 }
 
 /** A context in which the principal is known: what `requireAuth()` provides. */

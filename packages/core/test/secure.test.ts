@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { DENIED_JSONRPC_CODE, denialCodeOf } from '../src/boundary.js'
+import { demandApproval } from '../src/demand-approval.js'
 import { WardenError } from '../src/errors.js'
 import { PRINCIPAL_AUTH_EXTRA_KEY } from '../src/internal/secure-kit.js'
 import type { GuardContext, ListContext, Middleware, PrimitiveResult, Principal } from '../src/types.js'
@@ -441,6 +442,34 @@ describe.each(SDKS)('secure ($name)', (sdk) => {
       const client = await connect(server)
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['t'])
       expect(seen[0]?.subject).toBe('alice')
+    })
+  })
+
+  describe('approval requirements', () => {
+    const demand = async (ctx: GuardContext, next: (add: Partial<GuardContext>) => Promise<PrimitiveResult>) =>
+      next({ approvalRequired: demandApproval(ctx, { by: 'test-rule', reason: 'Deleting needs a human' }) })
+
+    it('refuses to run the handler while an approval is outstanding', async () => {
+      let ran = false
+      const server = sdk.secured({ use: [demand] })
+      server.registerTool('delete', {}, async () => {
+        ran = true
+        return text('deleted')
+      })
+      const client = await connect(server)
+      const result = await client.callTool({ name: 'delete' })
+      expect(denialCodeOf(result)).toBe('ERR_CORE_APPROVAL_REQUIRED')
+      expect(result._meta).toMatchObject({ 'mcp-warden/error': { requiredBy: ['test-rule'] } })
+      expect(ran).toBe(false)
+    })
+
+    it('runs the handler once a later guard records the grant', async () => {
+      const grant = async (_ctx: GuardContext, next: (add: Partial<GuardContext>) => Promise<PrimitiveResult>) =>
+        next({ approval: { granted: true, via: 'test', at: Date.now() } })
+      const server = sdk.secured({ use: [demand, grant] })
+      server.registerTool('delete', {}, async () => text('deleted'))
+      const client = await connect(server)
+      expect((await client.callTool({ name: 'delete' })).content).toEqual([{ type: 'text', text: 'deleted' }])
     })
   })
 

@@ -581,6 +581,14 @@ export function makeGuardedHandler(middlewares: readonly AnyMiddleware[], handle
 function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
   const call = (ctx as GuardContext & { [CALL]?: CallData })[CALL]
   if (call === undefined) return Promise.reject(new TypeError('mcp-warden: call data lost from the context'))
+  const pending = ctx.approvalRequired
+  if (pending !== undefined && pending.length > 0 && ctx.approval?.granted !== true) {
+    return Promise.reject(
+      new WardenError(CORE_ERROR_CODES.ERR_CORE_APPROVAL_REQUIRED, `Approval required: ${pending[0]?.reason ?? ''}`, {
+        details: { requiredBy: pending.map((p) => p.by) },
+      }),
+    )
+  }
   try {
     if (call.tag !== undefined) {
       const first = ctx.kind === 'resource' ? new URL(ctx.uri ?? '') : ctx.arguments
