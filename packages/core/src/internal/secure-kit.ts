@@ -585,7 +585,10 @@ function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
   if (pending !== undefined && pending.length > 0 && ctx.approval?.granted !== true) {
     return Promise.reject(
       new WardenError(CORE_ERROR_CODES.ERR_CORE_APPROVAL_REQUIRED, `Approval required: ${pending[0]?.reason ?? ''}`, {
-        details: { requiredBy: pending.map((p) => p.by) },
+        details: {
+          requiredBy: pending.map((p) => p.by),
+          requirements: pending.map((p) => ({ by: p.by, reason: p.reason, ...(p.details ?? {}) })),
+        },
       }),
     )
   }
