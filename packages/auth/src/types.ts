@@ -190,3 +190,124 @@ export interface TokenVerifier {
    */
   verify(token: string): Promise<Principal>
 }
+
+/**
+ * Scopes a tool requires, as a middleware declares them in `describe.scopes`: every scope of
+ * `all`, and at least one of `any` when present.
+ */
+export interface ScopeRequirement {
+  readonly all?: readonly string[]
+  readonly any?: readonly string[]
+}
+
+/**
+ * Where the HTTP layer learns each tool's required scopes for step-up: from the secured server
+ * (the `describe.scopes` of the tool's middlewares, as `getSecuredItems` lists them, so the scopes
+ * are declared once and checked both before dispatch and in-process), or from a function.
+ */
+export type StepUpSource =
+  | {
+      /** A server returned by `secure()` (`@mcp-warden/core/sdk-v1` or `/sdk-v2`). */
+      readonly server: object
+      readonly scopesFor?: never
+    }
+  | {
+      /** The scopes tool `name` requires, or `undefined` for none. */
+      readonly scopesFor: (name: string) => ScopeRequirement | undefined
+      readonly server?: never
+    }
+
+/** Options of `createProtectedResource`. */
+export interface ProtectedResourceOptions {
+  /**
+   * This MCP endpoint's canonical resource URI (required), exactly as clients send it in the
+   * `resource` parameter (RFC 8707) and as the authorization server puts it in `aud`: for example
+   * `https://mcp.example.com/mcp`. `https:`, or `http:` on loopback.
+   */
+  readonly resource: string
+  /** The token verifier (required); its `audience` must include `resource`. */
+  readonly verifier: TokenVerifier
+  /** Issuer identifiers of the authorization servers clients may use (required, non-empty). RFC 9728 §2. */
+  readonly authorizationServers: readonly string[]
+  /** Scopes advertised in the metadata (`scopes_supported`) and, without `requiredScopes`, in the 401 challenge. */
+  readonly scopesSupported?: readonly string[]
+  /** Scopes every request needs, whatever it does. Default: none. */
+  readonly requiredScopes?: readonly string[]
+  /** Per-tool scopes checked before dispatch (step-up authorization). Default: none. */
+  readonly stepUp?: StepUpSource
+  /**
+   * Origins allowed in the `Origin` header; a request whose `Origin` is present and not listed gets
+   * 403 (DNS rebinding, cross-site requests). Default: the origin of `resource` only.
+   */
+  readonly allowedOrigins?: readonly string[]
+  /**
+   * Host names allowed in the `Host` header (port ignored). Default: no check, except when
+   * `resource` is on a loopback host or the connection arrived on a loopback address: then only
+   * `localhost`, `127.0.0.1`, `[::1]`, other loopback names and the host of `resource`.
+   */
+  readonly allowedHosts?: readonly string[]
+  /** Human-readable name in the metadata (`resource_name`). */
+  readonly resourceName?: string
+  /** URL of documentation for developers (`resource_documentation`). */
+  readonly resourceDocumentation?: string
+  /** Largest JSON-RPC body read for step-up, in bytes. Default 4194304 (4 MiB, as the SDK). Larger bodies get 413. */
+  readonly maxBodyBytes?: number
+}
+
+/** The RFC 9728 protected resource metadata document. */
+export interface ProtectedResourceMetadata {
+  readonly resource: string
+  readonly authorization_servers: readonly string[]
+  readonly scopes_supported?: readonly string[]
+  readonly bearer_methods_supported: readonly ['header']
+  readonly resource_name?: string
+  readonly resource_documentation?: string
+}
+
+/** Per-request hints to `authenticate`. */
+export interface AuthenticateOptions {
+  /** The JSON body when the framework already parsed it; otherwise a clone of the request is read when step-up needs it. */
+  readonly parsedBody?: unknown
+  /** Local address of the connection (`req.socket.localAddress`), for the loopback `Host` check. */
+  readonly localAddress?: string
+}
+
+/**
+ * The SDK's `AuthInfo` shape (`@modelcontextprotocol/sdk/server/auth/types.js`), as the
+ * Streamable HTTP transport passes it to handlers. `extra["mcp-warden/principal"]` carries the
+ * principal, which `secure()` turns into `ctx.principal`.
+ */
+export interface McpAuthInfo {
+  /**
+   * A placeholder (`[withheld by mcp-warden]`), so that no handler can pass the token through to
+   * another API; the raw token only when the verifier was created with `exposeToken: true`.
+   */
+  token: string
+  clientId: string
+  scopes: string[]
+  expiresAt?: number
+  resource?: URL
+  extra: Record<string, unknown>
+}
+
+/** The HTTP protection of one MCP endpoint. */
+export interface ProtectedResource {
+  /** The canonical resource URI. */
+  readonly resource: string
+  /** URL of the metadata document, as put in `resource_metadata` of challenges. */
+  readonly metadataUrl: string
+  /** Paths at which `metadataResponse` answers: path-based, then root. */
+  readonly metadataPaths: readonly string[]
+  readonly metadata: ProtectedResourceMetadata
+  /**
+   * Checks a request before it reaches the MCP transport. Resolves the principal, or the `Response`
+   * to send instead (400, 401, 403, 413 or 503 with the RFC 6750 challenge).
+   *
+   * @throws only what is not a `WardenError` (a bug): every denial is a `Response`.
+   */
+  authenticate(request: Request, options?: AuthenticateOptions): Promise<Principal | Response>
+  /** The metadata `Response` when `request` targets a metadata path (GET, HEAD, OPTIONS; 405 otherwise), else `undefined`. */
+  metadataResponse(request: Request): Response | undefined
+  /** The SDK `AuthInfo` for a principal: what adapters put in `req.auth`. */
+  authInfo(principal: Principal): McpAuthInfo
+}

@@ -12,19 +12,19 @@ export function isCanonicalBase64url(segment: string): boolean {
 }
 
 /**
- * Whether `token` is a compact JWS (`header.payload.signature`), each segment canonical base64url
- * and the signature non-empty. Used to route a token to JWT verification and to refuse encodings
+ * Whether `token` is a compact JWS (`header.payload.signature`), each segment canonical base64url,
+ * header and signature non-empty (an empty payload is a valid JWS; JWT verification refuses it). Used to route a token to JWT verification and to refuse encodings
  * that lenient decoders would accept.
  */
 export function isCompactJws(token: string): boolean {
   const first = token.indexOf('.')
   if (first <= 0) return false
   const second = token.indexOf('.', first + 1)
-  if (second <= first + 1 || second === token.length - 1) return false
+  if (second === -1 || second === token.length - 1) return false
   if (token.indexOf('.', second + 1) !== -1) return false
   return (
     isCanonicalBase64url(token.slice(0, first)) &&
-    isCanonicalBase64url(token.slice(first + 1, second)) &&
+    (second === first + 1 || isCanonicalBase64url(token.slice(first + 1, second))) &&
     isCanonicalBase64url(token.slice(second + 1))
   )
 }
