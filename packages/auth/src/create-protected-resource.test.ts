@@ -344,7 +344,7 @@ describe('createProtectedResource', () => {
       const info = protect().authInfo(principal)
       expect(info).toMatchObject({ token: WITHHELD_TOKEN, clientId: 'app', scopes: ['tools:read'] })
       expect(info.resource?.href).toBe(AUDIENCE)
-      expect(info.extra[PRINCIPAL_AUTH_EXTRA_KEY]).toBe(principal)
+      expect(info.extra?.[PRINCIPAL_AUTH_EXTRA_KEY]).toBe(principal)
       expect(JSON.stringify(info)).not.toContain(token)
     })
   })

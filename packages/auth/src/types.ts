@@ -287,7 +287,8 @@ export interface McpAuthInfo {
   scopes: string[]
   expiresAt?: number
   resource?: URL
-  extra: Record<string, unknown>
+  /** Always set by `authInfo()`; optional in the type so the SDK's own `AuthInfo` fits it. */
+  extra?: Record<string, unknown>
 }
 
 /** The HTTP protection of one MCP endpoint. */
