@@ -1,4 +1,5 @@
 export { accessTokenOf } from './access-token-of.js'
+export { createLocalPrincipal, type LocalPrincipalOptions } from './create-local-principal.js'
 export { createProtectedResource, WITHHELD_TOKEN } from './create-protected-resource.js'
 export { createTokenVerifier } from './create-token-verifier.js'
 export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './errors.js'
