@@ -49,6 +49,8 @@ export const AUTH_ERROR_CODES = {
   ERR_AUTH_ORIGIN_NOT_ALLOWED: 'ERR_AUTH_ORIGIN_NOT_ALLOWED',
   /** The `Host` header names a host that is not allowed (DNS rebinding, status 403). */
   ERR_AUTH_HOST_NOT_ALLOWED: 'ERR_AUTH_HOST_NOT_ALLOWED',
+  /** A token request for a downstream API (client credentials, token exchange) failed (status 502). */
+  ERR_AUTH_TOKEN_REQUEST_FAILED: 'ERR_AUTH_TOKEN_REQUEST_FAILED',
 } as const
 
 export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[keyof typeof AUTH_ERROR_CODES]
@@ -62,6 +64,7 @@ const STATUS: Readonly<Partial<Record<AuthErrorCode, number>>> = {
   ERR_AUTH_MALFORMED_REQUEST: 400,
   ERR_AUTH_ORIGIN_NOT_ALLOWED: 403,
   ERR_AUTH_HOST_NOT_ALLOWED: 403,
+  ERR_AUTH_TOKEN_REQUEST_FAILED: 502,
 }
 
 /**

@@ -1,6 +1,14 @@
 export { accessTokenOf } from './access-token-of.js'
 export { createLocalPrincipal, type LocalPrincipalOptions } from './create-local-principal.js'
 export { createProtectedResource, WITHHELD_TOKEN } from './create-protected-resource.js'
+export {
+  createTokenClient,
+  type DownstreamTarget,
+  type DownstreamToken,
+  type TokenClient,
+  type TokenClientOptions,
+  type TokenExchangeRequest,
+} from './create-token-client.js'
 export { createTokenVerifier } from './create-token-verifier.js'
 export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './errors.js'
 export {

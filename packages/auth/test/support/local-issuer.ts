@@ -21,6 +21,11 @@ export interface LocalIssuer {
   /** Times the JWKS was served. */
   jwksHits: number
   introspectionHits: number
+  /** What the token endpoint (`/token`) answers. */
+  tokenEndpoint: (request: { authorization: string | undefined; body: URLSearchParams }) => {
+    status: number
+    body: string
+  }
   /** What the introspection endpoint answers (status and body), per token. */
   introspection: (
     token: string,
@@ -66,6 +71,7 @@ export async function startLocalIssuer(options: { issuerPath?: string; metadataI
     jwksHits: 0,
     introspectionHits: 0,
     introspection: () => ({ status: 200, body: JSON.stringify({ active: false }) }),
+    tokenEndpoint: () => ({ status: 400, body: JSON.stringify({ error: 'unsupported_grant_type' }) }),
     async sign(claims = {}, header = {}, key = 'es') {
       const now = Math.floor(Date.now() / 1000)
       const payload: JWTPayload = { iss: issuer, aud: AUDIENCE, sub: 'user-1', exp: now + 600, iat: now, ...claims }
@@ -141,6 +147,13 @@ export async function startLocalIssuer(options: { issuerPath?: string; metadataI
       for await (const chunk of req) chunks.push(chunk as Buffer)
       const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
       const answer = state.introspection(body.get('token') ?? '', { authorization: req.headers.authorization, body })
+      return json(answer.status, answer.body)
+    }
+    if (url.pathname === '/token' && req.method === 'POST') {
+      const chunks: Buffer[] = []
+      for await (const chunk of req) chunks.push(chunk as Buffer)
+      const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+      const answer = state.tokenEndpoint({ authorization: req.headers.authorization, body })
       return json(answer.status, answer.body)
     }
     json(404, { error: 'not_found' })
