@@ -1,2 +1,52 @@
+export { accessTokenOf } from './access-token-of.js'
+export { createLocalPrincipal, type LocalPrincipalOptions } from './create-local-principal.js'
+export { createProtectedResource, WITHHELD_TOKEN } from './create-protected-resource.js'
+export {
+  createTokenClient,
+  type DownstreamTarget,
+  type DownstreamToken,
+  type TokenClient,
+  type TokenClientOptions,
+  type TokenExchangeRequest,
+} from './create-token-client.js'
+export { createTokenVerifier } from './create-token-verifier.js'
 export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './errors.js'
+export {
+  type ExpressMiddlewareLike,
+  type ExpressRequestLike,
+  type ProtectExpressOptions,
+  protectExpress,
+} from './protect-express.js'
+export {
+  HONO_AUTH_VARIABLE,
+  type HonoAuthEnv,
+  type HonoContextLike,
+  type HonoMiddlewareLike,
+  protectHono,
+} from './protect-hono.js'
+export {
+  type AuthenticatedIncomingMessage,
+  type ProtectedNodeHandler,
+  type ProtectNodeHandlerOptions,
+  protectNodeHandler,
+} from './protect-node-handler.js'
 export { type RequireAuthOptions, requireAuth } from './require-auth.js'
+export type {
+  AccessTokenAlgorithm,
+  AuthenticateOptions,
+  IntrospectionClientAuth,
+  IntrospectionVerification,
+  JwtKeySource,
+  JwtVerification,
+  McpAuthInfo,
+  ProtectedResource,
+  ProtectedResourceMetadata,
+  ProtectedResourceOptions,
+  PublicJwk,
+  PublicJwkSet,
+  ScopeRequirement,
+  StepUpSource,
+  TokenCacheOptions,
+  TokenVerifier,
+  TokenVerifierOptions,
+} from './types.js'
