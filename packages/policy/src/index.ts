@@ -1,2 +1,31 @@
+export { combineRules } from './combine-rules.js'
+export {
+  describePolicy,
+  formatPolicyTable,
+  type PolicyReport,
+  type PolicyReportEntry,
+} from './describe-policy.js'
 export { POLICY_ERROR_CODES, PolicyError, type PolicyErrorCode } from './errors.js'
-export { requireScopes } from './require-scopes.js'
+export { loadPolicy, type PolicyDocument } from './load-policy.js'
+export { type RequireScopes, type RequireScopesOptions, requireScopes } from './require-scopes.js'
+export { allow, deny, needsApproval, type Rule, type RuleFunction, rule } from './rule.js'
+export {
+  createScopeHierarchy,
+  DEFAULT_SCOPE_HIERARCHY,
+  isScopeToken,
+  type ScopeHierarchy,
+  type ScopeHierarchyOptions,
+} from './scope-hierarchy.js'
+export {
+  type AnnotationScopeMapping,
+  type ScopesFromAnnotationsOptions,
+  scopesFromAnnotations,
+} from './scopes-from-annotations.js'
+export type {
+  ApprovalDecision,
+  ApprovalGate,
+  ArgumentGuard,
+  Decision,
+  RefinementContext,
+  Verdict,
+} from './types.js'
