@@ -9,6 +9,16 @@ export { POLICY_ERROR_CODES, PolicyError, type PolicyErrorCode } from './errors.
 export { loadPolicy, type PolicyDocument } from './load-policy.js'
 export { type RequireScopes, type RequireScopesOptions, requireScopes } from './require-scopes.js'
 export { allow, deny, needsApproval, type Rule, type RuleFunction, rule } from './rule.js'
+export { DEFAULT_DENIED_PATH_NAMES, type SafePathOptions, safePath } from './safe-path.js'
+export { type SafeShellArgOptions, safeShellArg } from './safe-shell-arg.js'
+export {
+  type CheckedUrl,
+  type HostResolver,
+  type SafeFetchInit,
+  type SafeUrlGuard,
+  type SafeUrlOptions,
+  safeUrl,
+} from './safe-url.js'
 export {
   createScopeHierarchy,
   DEFAULT_SCOPE_HIERARCHY,
