@@ -91,3 +91,13 @@ describe('requireScopes.any', () => {
     expect(anonymous.code).toBe('ERR_POLICY_NO_PRINCIPAL')
   })
 })
+
+describe('requireScopes.with', () => {
+  it('keeps the primitive listed when hideFromLists is false', () => {
+    const shown = requireScopes.with({ hideFromLists: false })
+    expect(shown('a').visibility).toBeUndefined()
+    expect(shown.any('a').visibility).toBeUndefined()
+    expect(shown('a').describe).toEqual({ name: 'requireScopes', scopes: { all: ['a'] } })
+    expect(() => requireScopes.with({ hideFromLists: 'no' as never })).toThrow(TypeError)
+  })
+})

@@ -9,6 +9,13 @@ export interface RequireScopesOptions {
    * Default `DEFAULT_SCOPE_HIERARCHY`.
    */
   readonly hierarchy?: ScopeHierarchy
+  /**
+   * Hide the primitive from `tools/list` (and the other lists) for callers lacking the scopes; a
+   * call to it is then answered like a call to an unknown tool. `false` keeps it listed, so a
+   * call is refused with `ERR_POLICY_INSUFFICIENT_SCOPE` naming the missing scopes, which lets a
+   * client step up. Default `true`.
+   */
+  readonly hideFromLists?: boolean
 }
 
 /** `requireScopes` and its variants. */
@@ -21,7 +28,7 @@ export interface RequireScopes {
   with(options: RequireScopesOptions): RequireScopes
 }
 
-const KNOWN = new Set(['hierarchy'])
+const KNOWN = new Set(['hierarchy', 'hideFromLists'])
 
 function validated(where: string, scopes: readonly unknown[]): readonly string[] {
   if (scopes.length === 0) throw new TypeError(`${where}: at least one scope is required`)
@@ -35,7 +42,7 @@ function noPrincipal(): PolicyError {
   return new PolicyError(POLICY_ERROR_CODES.ERR_POLICY_NO_PRINCIPAL, 'Authentication required', { status: 401 })
 }
 
-function build(hierarchy: ScopeHierarchy): RequireScopes {
+function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
   const all = (...scopes: string[]): Middleware => {
     const required = validated('requireScopes', scopes)
     const requireScopesMiddleware = async (ctx: GuardContext, next: () => Promise<PrimitiveResult>) => {
@@ -48,8 +55,10 @@ function build(hierarchy: ScopeHierarchy): RequireScopes {
       }
       return next()
     }
+    const describe = { name: 'requireScopes', scopes: { all: required } }
+    if (!hide) return Object.assign(requireScopesMiddleware, { describe })
     return Object.assign(requireScopesMiddleware, {
-      describe: { name: 'requireScopes', scopes: { all: required } },
+      describe,
       visibility: (ctx: ListContext) =>
         ctx.principal !== undefined && hierarchy.missing(ctx.principal.scopes, required).length === 0,
     })
@@ -69,8 +78,10 @@ function build(hierarchy: ScopeHierarchy): RequireScopes {
       }
       return next()
     }
+    const describe = { name: 'requireScopes', scopes: { any: required } }
+    if (!hide) return Object.assign(requireAnyScopeMiddleware, { describe })
     return Object.assign(requireAnyScopeMiddleware, {
-      describe: { name: 'requireScopes', scopes: { any: required } },
+      describe,
       visibility: (ctx: ListContext) => ctx.principal !== undefined && holdsOne(ctx.principal.scopes),
     })
   }
@@ -84,7 +95,9 @@ function build(hierarchy: ScopeHierarchy): RequireScopes {
     if (typeof next?.missing !== 'function' || typeof next.covers !== 'function') {
       throw new TypeError('requireScopes.with: `hierarchy` must come from createScopeHierarchy()')
     }
-    return build(next)
+    const hideFromLists = options.hideFromLists ?? true
+    if (typeof hideFromLists !== 'boolean') throw new TypeError('requireScopes.with: `hideFromLists` must be a boolean')
+    return build(next, hideFromLists)
   }
   return Object.assign(all, { any, with: withOptions })
 }
@@ -93,7 +106,7 @@ function build(hierarchy: ScopeHierarchy): RequireScopes {
  * Requires every one of `scopes` (RFC 6749 scope tokens) from the caller's principal; callers
  * lacking one do not see the primitive in lists either. `requireScopes.any(...)` requires at
  * least one. Granted scopes satisfy required ones through the scope hierarchy (`tickets:*`
- * covers `tickets:write`); `requireScopes.with({ hierarchy })` configures it.
+ * covers `tickets:write`); `requireScopes.with({ hierarchy, hideFromLists })` configures it.
  *
  * The scopes are declared once: the in-process guard checks them, list filtering hides the tool,
  * and the HTTP layer of `@mcp-warden/auth` reads `describe.scopes` for its step-up challenge.
@@ -110,4 +123,4 @@ function build(hierarchy: ScopeHierarchy): RequireScopes {
  *   server.guard(requireScopes.any('tickets:read', 'tickets:admin')).wrap(handler))
  * ```
  */
-export const requireScopes: RequireScopes = build(DEFAULT_SCOPE_HIERARCHY)
+export const requireScopes: RequireScopes = build(DEFAULT_SCOPE_HIERARCHY, true)

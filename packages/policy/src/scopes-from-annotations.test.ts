@@ -78,6 +78,11 @@ describe('scopesFromAnnotations', () => {
     expect(await hook?.(listContext(readTool))).toBe(false)
   })
 
+  it('keeps primitives listed when hideFromLists is false', () => {
+    expect(scopesFromAnnotations({ read: 'r', write: 'w', hideFromLists: false }).visibility).toBeUndefined()
+    expect(() => scopesFromAnnotations({ read: 'r', write: 'w', hideFromLists: 1 as never })).toThrow(TypeError)
+  })
+
   it('throws TypeError at creation when options are bad', () => {
     expect(() => scopesFromAnnotations(undefined as never)).toThrow(TypeError)
     expect(() => scopesFromAnnotations({ read: 'r' } as never)).toThrow(/write/)

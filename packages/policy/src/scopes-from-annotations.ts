@@ -51,9 +51,24 @@ export interface ScopesFromAnnotationsOptions {
   ) => readonly string[]
   /** Scope hierarchy used to compare granted and required scopes. Default `DEFAULT_SCOPE_HIERARCHY`. */
   readonly hierarchy?: ScopeHierarchy
+  /**
+   * Hide primitives from lists for callers lacking their scopes (a call is then answered like a
+   * call to an unknown tool); `false` keeps them listed and refuses calls naming the missing
+   * scopes. Default `true`.
+   */
+  readonly hideFromLists?: boolean
 }
 
-const KNOWN = new Set(['read', 'write', 'destructive', 'nonIdempotent', 'openWorld', 'map', 'hierarchy'])
+const KNOWN = new Set([
+  'read',
+  'write',
+  'destructive',
+  'nonIdempotent',
+  'openWorld',
+  'map',
+  'hierarchy',
+  'hideFromLists',
+])
 const NONE: readonly string[] = Object.freeze([])
 
 function scopeList(where: string, key: string, value: unknown, required: boolean): readonly string[] {
@@ -102,6 +117,9 @@ export function scopesFromAnnotations(options: ScopesFromAnnotationsOptions): Mi
   if (typeof hierarchy?.missing !== 'function')
     throw new TypeError(`${where}: \`hierarchy\` must come from createScopeHierarchy()`)
 
+  const hideFromLists = options.hideFromLists ?? true
+  if (typeof hideFromLists !== 'boolean') throw new TypeError(`${where}: \`hideFromLists\` must be a boolean`)
+
   const defaultMapping: AnnotationScopeMapping = (annotations, kind) => {
     if (kind !== 'tool') return read
     const readOnly = annotations?.readOnlyHint === true
@@ -147,16 +165,18 @@ export function scopesFromAnnotations(options: ScopesFromAnnotationsOptions): Mi
     scopes: { all: requiredFor(kind, metadata) },
   })
   Object.defineProperty(scopesFromAnnotationsMiddleware, DESCRIBE_FOR, { value: describeFor })
+  const describe = {
+    name: 'scopesFromAnnotations',
+    read,
+    write,
+    destructive,
+    nonIdempotent,
+    openWorld,
+    custom: map !== undefined,
+  }
+  if (!hideFromLists) return Object.assign(scopesFromAnnotationsMiddleware, { describe })
   return Object.assign(scopesFromAnnotationsMiddleware, {
-    describe: {
-      name: 'scopesFromAnnotations',
-      read,
-      write,
-      destructive,
-      nonIdempotent,
-      openWorld,
-      custom: map !== undefined,
-    },
+    describe,
     visibility: (ctx: ListContext) => {
       const required = requiredFor(ctx.kind, ctx.metadata)
       if (required.length === 0) return true
