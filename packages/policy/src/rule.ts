@@ -24,9 +24,11 @@ export type Rule = Middleware & {
 const NAME = /^[\w.:/@-]{1,128}$/u
 const RULE_ENTRIES = Symbol.for('mcp-warden.policy.ruleEntries')
 
+const ALLOW: Verdict = Object.freeze({ effect: 'allow' })
+
 /** No objection from this rule. It does not override another rule's deny. */
 export function allow(reason?: string): Verdict {
-  return reason === undefined ? { effect: 'allow' } : { effect: 'allow', reason }
+  return reason === undefined ? ALLOW : { effect: 'allow', reason }
 }
 
 /**
@@ -57,7 +59,8 @@ export function ruleMiddleware(ruleName: string, entries: readonly RuleEntry[], 
   const frozen = Object.freeze([...entries])
   const names = Object.freeze(frozen.map((e) => e.name))
   const ruleMiddlewareFn = async (ctx: GuardContext, next: () => Promise<PrimitiveResult>) => {
-    await enforce(frozen, ctx)
+    const pending = enforce(frozen, ctx)
+    if (pending !== undefined) await pending
     return next()
   }
   const evaluate = async (ctx: GuardContext): Promise<readonly Decision[]> => {

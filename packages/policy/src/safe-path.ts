@@ -1,5 +1,4 @@
 import { realpathSync, statSync } from 'node:fs'
-import { realpath } from 'node:fs/promises'
 import * as path from 'node:path'
 import { POLICY_ERROR_CODES, PolicyError } from './errors.js'
 import { argumentGuard, argumentNames, knownOptions, positiveInteger } from './internal/argument-guard.js'
@@ -107,21 +106,30 @@ function outside(): PolicyError {
   return new PolicyError(POLICY_ERROR_CODES.ERR_POLICY_PATH_OUTSIDE_ROOTS, 'Path is outside the allowed directories')
 }
 
+/** `candidate` relative to `root` when inside it (`''` for the root itself), else `undefined`. */
 function inside(root: string, candidate: string): string | undefined {
-  const relative = path.relative(root, candidate)
-  if (relative === '') return ''
-  if (relative.startsWith('..') && (relative.length === 2 || relative[2] === path.sep)) return undefined
-  if (path.isAbsolute(relative)) return undefined
-  return relative
+  if (candidate === root) return ''
+  // Both are absolute and normalized (path.resolve / realpath): a prefix test is exact.
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep
+  return candidate.startsWith(prefix) ? candidate.slice(prefix.length) : undefined
 }
 
-/** `realpath` of the deepest existing ancestor, with the rest (which cannot be a symlink) appended. */
-async function realpathDeep(target: string): Promise<string> {
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+/**
+ * `realpath` of the deepest existing ancestor, with the rest (which cannot be a symlink) appended.
+ * Uses the native synchronous `realpath(3)`: one system call, no thread-pool round trip, and the
+ * answer cannot change between the check and the await that would otherwise follow it.
+ */
+function realpathDeep(target: string): string {
   let current = target
   const rest: string[] = []
-  for (let depth = 0; depth < 4096; depth++) {
+  for (;;) {
     try {
-      const real = await realpath(current)
+      const real = realpathSync.native(current)
       return rest.length === 0 ? real : path.join(real, ...rest.reverse())
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
@@ -132,7 +140,6 @@ async function realpathDeep(target: string): Promise<string> {
       current = parent
     }
   }
-  throw new Error('path too deep')
 }
 
 /**
@@ -192,6 +199,9 @@ export function safePath(options: SafePathOptions): ArgumentGuard<string> {
     throw new TypeError(`${where}: \`deniedNames\` must be an array of non-empty strings`)
   }
   const deniedLower = Object.freeze(denied.map((n) => n.toLowerCase()))
+  // Plain names are a set lookup; only patterns with `*` or `?` go through the glob matcher.
+  const deniedExact = new Set(deniedLower.filter((n) => !n.includes('*') && !n.includes('?')))
+  const deniedGlobs = deniedLower.filter((n) => n.includes('*') || n.includes('?'))
   const maxLength = positiveInteger(where, 'maxLength', options.maxLength, 4096)
   const args = argumentNames(where, options.args)
   const windows = process.platform === 'win32'
@@ -199,7 +209,8 @@ export function safePath(options: SafePathOptions): ArgumentGuard<string> {
   const forbiddenIn = (relative: string): boolean => {
     if (deniedLower.length === 0 || relative === '') return false
     for (const segment of relative.split(path.sep)) {
-      if (anyGlob(deniedLower, segment.toLowerCase())) return true
+      const lower = segment.toLowerCase()
+      if (deniedExact.has(lower) || anyGlob(deniedGlobs, lower)) return true
     }
     return false
   }
@@ -217,7 +228,8 @@ export function safePath(options: SafePathOptions): ArgumentGuard<string> {
     if (value.length > maxLength) throw invalid('Path is too long', 'length')
     const readings = new Set<string>()
     // Decoders differ: some decode once, some until nothing changes, some unwrap `%25` first.
-    for (const start of [value, value.replace(/%25/gi, '%')]) {
+    const starts = value.includes('%') ? [value, value.replace(/%25/gi, '%')] : [value]
+    for (const start of starts) {
       let current = start
       readings.add(current)
       for (let round = 0; ; round++) {
@@ -230,7 +242,7 @@ export function safePath(options: SafePathOptions): ArgumentGuard<string> {
       }
     }
     for (const reading of [...readings]) {
-      readings.add(reading.normalize('NFKC'))
+      if (!isAscii(reading)) readings.add(reading.normalize('NFKC'))
       // A filter that strips backslashes turns `.\\./` into `../`.
       if (reading.includes('\\')) readings.add(reading.replaceAll('\\', ''))
     }
@@ -251,7 +263,7 @@ export function safePath(options: SafePathOptions): ArgumentGuard<string> {
     for (const candidate of resolved) {
       let real: string
       try {
-        real = await realpathDeep(candidate)
+        real = realpathDeep(candidate)
       } catch (err) {
         throw new PolicyError(POLICY_ERROR_CODES.ERR_POLICY_PATH_INVALID, 'Path cannot be resolved', {
           details: { reason: 'unresolvable' },

@@ -104,6 +104,8 @@ const SCHEME = /^[a-z][a-z0-9+.-]{0,31}:?$/
 const HOSTLESS = new Set(['file:', 'data:', 'javascript:', 'blob:', 'about:', 'mailto:'])
 /** Names that mean the local machine by convention (RFC 6761, /etc/hosts defaults), refused without DNS. */
 const LOCAL_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback'])
+/** Address verdicts remembered per guard. */
+const ADDRESS_CACHE_SIZE = 1024
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization']
 
@@ -199,13 +201,24 @@ export function safeUrl(options: SafeUrlOptions): SafeUrlGuard {
   if (typeof allowCredentials !== 'boolean') throw new TypeError(`${where}: \`allowCredentials\` must be a boolean`)
   const args = argumentNames(where, options.args)
 
-  const isAllowedAddress = (address: string): boolean => {
+  const classify = (address: string): boolean => {
     const ip = parsed(address)
     if (ip === undefined) return false
     for (const [range, bits] of exempt) {
       if (range.kind() === ip.kind() && ip.match(range, bits)) return true
     }
     return ip.range() === 'unicast'
+  }
+  // Classification is pure and costs microseconds (ipaddr walks every special range), so verdicts
+  // are remembered per address text, in a bounded map cleared when full.
+  const verdicts = new Map<string, boolean>()
+  const isAllowedAddress = (address: string): boolean => {
+    const known = verdicts.get(address)
+    if (known !== undefined) return known
+    const verdict = classify(address)
+    if (verdicts.size >= ADDRESS_CACHE_SIZE) verdicts.clear()
+    verdicts.set(address, verdict)
+    return verdict
   }
 
   const resolveChecked = async (hostname: string): Promise<readonly string[]> => {
