@@ -1,4 +1,44 @@
+export { combineRules } from './combine-rules.js'
+export {
+  describePolicy,
+  formatPolicyTable,
+  type PolicyReport,
+  type PolicyReportEntry,
+} from './describe-policy.js'
 export { POLICY_ERROR_CODES, PolicyError, type PolicyErrorCode } from './errors.js'
+export { loadPolicy, type PolicyDocument } from './load-policy.js'
+export { type RequireScopes, type RequireScopesOptions, requireScopes } from './require-scopes.js'
+export { allow, deny, needsApproval, type Rule, type RuleFunction, rule } from './rule.js'
+export { DEFAULT_DENIED_PATH_NAMES, type SafePathOptions, safePath } from './safe-path.js'
+export { type SafeShellArgOptions, safeShellArg } from './safe-shell-arg.js'
+export {
+  type CheckedUrl,
+  type HostResolver,
+  type SafeFetchInit,
+  type SafeUrlGuard,
+  type SafeUrlOptions,
+  safeUrl,
+} from './safe-url.js'
+export {
+  createScopeHierarchy,
+  DEFAULT_SCOPE_HIERARCHY,
+  isScopeToken,
+  type ScopeHierarchy,
+  type ScopeHierarchyOptions,
+} from './scope-hierarchy.js'
+export {
+  type AnnotationScopeMapping,
+  type ScopesFromAnnotationsOptions,
+  scopesFromAnnotations,
+} from './scopes-from-annotations.js'
+export type {
+  ApprovalDecision,
+  ApprovalGate,
+  ArgumentGuard,
+  Decision,
+  RefinementContext,
+  Verdict,
+} from './types.js'
 // flow policy
 export { FLOW_ERROR_CODES, FlowError, type FlowErrorCode } from './flow-error.js'
 export {
@@ -11,4 +51,3 @@ export {
   type FlowTaint,
   flowPolicy,
 } from './flow-policy.js'
-export { requireScopes } from './require-scopes.js'

@@ -1,0 +1,174 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { WardenError } from '@mcp-warden/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { readCorpus } from '../test/corpora.js'
+import { context, denial, run } from '../test/helpers.js'
+import { safePath } from './safe-path.js'
+
+let dir: string
+let root: string
+let guard: ReturnType<typeof safePath>
+
+beforeAll(() => {
+  dir = realpathSync(mkdtempSync(join(tmpdir(), 'mcp-warden-safe-path-')))
+  root = join(dir, 'root')
+  mkdirSync(join(root, 'docs', 'nested'), { recursive: true })
+  mkdirSync(join(dir, 'outside'))
+  writeFileSync(join(root, 'docs', 'a.txt'), 'a')
+  writeFileSync(join(dir, 'outside', 'secret.txt'), 'secret')
+  symlinkSync(join(dir, 'outside'), join(root, 'escape'))
+  symlinkSync(join(root, 'docs'), join(root, 'docs-link'))
+  symlinkSync(join(root, 'loop-a'), join(root, 'loop-b'))
+  symlinkSync(join(root, 'loop-b'), join(root, 'loop-a'))
+  guard = safePath({ roots: [root], args: ['path'] })
+})
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('safePath', () => {
+  it('resolves paths inside the root to their real path', async () => {
+    expect(await guard.check('docs/a.txt')).toBe(join(root, 'docs', 'a.txt'))
+    expect(await guard.check(join(root, 'docs', 'a.txt'))).toBe(join(root, 'docs', 'a.txt'))
+    expect(await guard.check('docs/nested/../a.txt')).toBe(join(root, 'docs', 'a.txt'))
+    expect(await guard.check('docs-link/a.txt')).toBe(join(root, 'docs', 'a.txt'))
+    expect(await guard.check('docs\\nested\\new-file.txt')).toBe(join(root, 'docs', 'nested', 'new-file.txt'))
+    expect(await guard.check('not/yet/created.txt')).toBe(join(root, 'not', 'yet', 'created.txt'))
+    expect(await guard.check('.')).toBe(root)
+  })
+
+  it('refuses .. traversal with ERR_POLICY_PATH_OUTSIDE_ROOTS', async () => {
+    for (const value of ['../outside/secret.txt', 'docs/../../outside', '/etc/passwd', '..', 'docs/../..']) {
+      expect((await denial(guard.check(value))).code, value).toBe('ERR_POLICY_PATH_OUTSIDE_ROOTS')
+    }
+  })
+
+  it('refuses symlinks that lead outside the root', async () => {
+    expect((await denial(guard.check('escape/secret.txt'))).code).toBe('ERR_POLICY_PATH_OUTSIDE_ROOTS')
+    expect((await denial(guard.check('escape/not-yet.txt'))).code).toBe('ERR_POLICY_PATH_OUTSIDE_ROOTS')
+  })
+
+  it('refuses symlink loops as unresolvable', async () => {
+    const err = await denial(guard.check('loop-a/file'))
+    expect(err.code).toBe('ERR_POLICY_PATH_INVALID')
+    expect(err.details.reason).toBe('unresolvable')
+  })
+
+  it('refuses Windows separators, drive letters and UNC paths that leave the root', async () => {
+    for (const value of ['..\\outside\\secret.txt', 'C:\\Windows\\win.ini', 'c:/boot.ini', '\\\\server\\share\\x']) {
+      expect((await denial(guard.check(value))).code, value).toBe('ERR_POLICY_PATH_OUTSIDE_ROOTS')
+    }
+  })
+
+  it('refuses null bytes, controls and bidi characters with ERR_POLICY_PATH_INVALID', async () => {
+    for (const value of ['docs/a.txt\u0000.png', 'docs/a.txt%00', 'a\nb', 'docs/\u202etxt.exe', 'a%0ab']) {
+      const err = await denial(guard.check(value))
+      expect(err.code, JSON.stringify(value)).toBe('ERR_POLICY_PATH_INVALID')
+    }
+  })
+
+  it('refuses URL-encoded, double-encoded and overlong forms of traversal', async () => {
+    for (const value of [
+      '%2e%2e/outside',
+      '%252e%252e%252foutside',
+      '..%2f..%2fetc',
+      '..%c0%af..%c0%afetc',
+      '%%32%65%%32%65/x',
+    ]) {
+      const err = await denial(guard.check(value))
+      expect(['ERR_POLICY_PATH_OUTSIDE_ROOTS', 'ERR_POLICY_PATH_INVALID'], value).toContain(err.code)
+    }
+  })
+
+  it('refuses fullwidth dots that NFKC-normalize to traversal', async () => {
+    expect((await denial(guard.check('\uff0e\uff0e/outside'))).code).toBe('ERR_POLICY_PATH_OUTSIDE_ROOTS')
+  })
+
+  it('refuses protected names inside the root with ERR_POLICY_PATH_FORBIDDEN', async () => {
+    for (const value of ['.git/config', 'docs/.ENV', '.env.local', 'keys/id_rsa.pub', '%2e%68%74%61%63%63%65%73%73']) {
+      expect((await denial(guard.check(value))).code, value).toBe('ERR_POLICY_PATH_FORBIDDEN')
+    }
+    const permissive = safePath({ roots: [root], deniedNames: [] })
+    expect(await permissive.check('.git/config')).toBe(join(root, '.git', 'config'))
+  })
+
+  it('refuses bad input types and sizes', async () => {
+    for (const value of [undefined, null, 42, {}, ['a'], '', 'a'.repeat(4097)]) {
+      expect((await denial(guard.check(value))).code).toBe('ERR_POLICY_PATH_INVALID')
+    }
+  })
+
+  it('accepts unicode names and deep paths inside the root', async () => {
+    expect(await guard.check('Résumé/Ünïcödé.txt')).toBe(join(root, 'Résumé', 'Ünïcödé.txt'))
+    const deep = Array.from({ length: 500 }, () => 'd').join('/')
+    expect(await guard.check(deep)).toBe(join(root, deep))
+  })
+
+  it('refuses every payload of the path-traversal corpus and accepts the benign paths', async () => {
+    const sandbox = safePath({ roots: [join(root, 'docs')] })
+    const attacks = readCorpus('payloadsallthethings/path-traversal.jsonl')
+    expect(attacks.length).toBe(140)
+    const allowed: string[] = []
+    for (const line of attacks) {
+      try {
+        await sandbox.check(line.text)
+        allowed.push(line.text)
+      } catch (err) {
+        expect(WardenError.isInstance(err), line.text).toBe(true)
+      }
+    }
+    expect(allowed).toEqual([])
+    for (const line of readCorpus('authored/benign-paths.jsonl')) {
+      await expect(sandbox.check(line.text), line.text).resolves.toBeTypeOf('string')
+    }
+  })
+
+  it('checks the named argument as middleware and names it in the denial', async () => {
+    expect((await run(guard, context({ arguments: { path: 'docs/a.txt', other: '../x' } }))).reached).toBe(true)
+    const err = await denial(run(guard, context({ arguments: { path: '../outside' } })))
+    expect(err.details.argument).toBe('path')
+    expect(err.message).not.toContain(dir)
+    expect((await run(guard, context({ arguments: {} }))).reached).toBe(true)
+    expect((await denial(run(guard, context({ arguments: { path: 7 } })))).code).toBe('ERR_POLICY_PATH_INVALID')
+  })
+
+  it('checks every string and string array when no args are named', async () => {
+    const all = safePath({ roots: [root] })
+    expect((await run(all, context({ arguments: { a: 'docs/a.txt', n: 5 } }))).reached).toBe(true)
+    const err = await denial(run(all, context({ arguments: { a: 'docs', list: ['docs', '../x'] } })))
+    expect(err.details.argument).toBe('list')
+    const huge = Array.from({ length: 1_001 }, () => 'docs')
+    expect((await denial(run(all, context({ arguments: { list: huge } })))).code).toBe('ERR_POLICY_PATH_INVALID')
+  })
+
+  it('works as a zod refinement', async () => {
+    const schema = z.object({ path: z.string().superRefine(guard.refine) })
+    expect((await schema.safeParseAsync({ path: 'docs/a.txt' })).success).toBe(true)
+    const failed = await schema.safeParseAsync({ path: '../outside' })
+    expect(failed.success).toBe(false)
+    expect(failed.error?.issues[0]?.message).toBe('Path is outside the allowed directories')
+  })
+
+  it('decides many concurrent checks independently', async () => {
+    const values = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 'docs/a.txt' : '../outside'))
+    const outcomes = await Promise.allSettled(values.map((v) => guard.check(v)))
+    outcomes.forEach((o, i) => {
+      expect(o.status).toBe(i % 2 === 0 ? 'fulfilled' : 'rejected')
+    })
+  })
+
+  it('throws TypeError at creation when options are bad', () => {
+    expect(() => safePath({ roots: [] })).toThrow(/roots/)
+    expect(() => safePath({ roots: [join(dir, 'missing')] })).toThrow(/not an existing directory/)
+    expect(() => safePath({ roots: [join(root, 'docs', 'a.txt')] })).toThrow(/not an existing directory/)
+    expect(() => safePath({ roots: [root], args: [] })).toThrow(/args/)
+    expect(() => safePath({ roots: [root], maxLength: 0 })).toThrow(/maxLength/)
+    expect(() => safePath({ roots: [root], deniedNames: [''] })).toThrow(/deniedNames/)
+    expect(() => safePath({ roots: [root], bogus: true } as never)).toThrow(/unknown option/)
+    expect(() => safePath(undefined as never)).toThrow(TypeError)
+  })
+})

@@ -1,0 +1,89 @@
+import {
+  type GuardContext,
+  type ListContext,
+  type PrimitiveResult,
+  type Principal,
+  WardenError,
+} from '@mcp-warden/core'
+import { expect } from 'vitest'
+
+export const OK: PrimitiveResult = Object.freeze({ content: [{ type: 'text', text: 'ok' }] })
+
+export function principal(scopes: readonly string[], extra: Partial<Principal> = {}): Principal {
+  return {
+    id: 'https://issuer.example#alice',
+    issuer: 'https://issuer.example',
+    subject: 'alice',
+    scopes,
+    claims: {},
+    ...extra,
+  }
+}
+
+export function context(overrides: Partial<GuardContext> = {}): GuardContext {
+  return {
+    kind: 'tool',
+    name: 'tool',
+    uri: undefined,
+    metadata: {},
+    arguments: {},
+    requestId: 1,
+    meta: undefined,
+    sessionId: undefined,
+    auth: undefined,
+    principal: undefined,
+    correlationId: 'corr-1',
+    signal: new AbortController().signal,
+    protocolVersion: '2025-11-25',
+    client: {
+      capabilities: undefined,
+      canElicit: false,
+      elicit: () => Promise.reject(new Error('no elicitation')),
+    },
+    ...overrides,
+  }
+}
+
+export function listContext(overrides: Partial<ListContext> = {}): ListContext {
+  return {
+    kind: 'tool',
+    name: 'tool',
+    uri: undefined,
+    metadata: {},
+    meta: undefined,
+    sessionId: undefined,
+    auth: undefined,
+    principal: undefined,
+    protocolVersion: undefined,
+    ...overrides,
+  }
+}
+
+type AnyStep = (ctx: GuardContext, next: (add?: object) => Promise<PrimitiveResult>) => Promise<PrimitiveResult>
+
+/** Runs one middleware with a terminal that records whether it ran and what was added. */
+export async function run(
+  middleware: unknown,
+  ctx: GuardContext,
+): Promise<{ result: PrimitiveResult; reached: boolean; added: object | undefined }> {
+  let reached = false
+  let added: object | undefined
+  const result = await (middleware as AnyStep)(ctx, async (add?: object) => {
+    reached = true
+    added = add
+    return OK
+  })
+  return { result, reached, added }
+}
+
+/** Expects `promise` to reject with a WardenError and returns it. */
+export async function denial(promise: Promise<unknown>): Promise<WardenError> {
+  let caught: unknown
+  try {
+    await promise
+  } catch (err) {
+    caught = err
+  }
+  expect(WardenError.isInstance(caught), `expected a WardenError, got ${String(caught)}`).toBe(true)
+  return caught as WardenError
+}
