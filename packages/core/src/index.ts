@@ -31,6 +31,28 @@ export { createGuard, type Guard, isGuard } from './guard.js'
 export { canonicalJson } from './internal/json.js'
 export { getSecuredItems, PRINCIPAL_AUTH_EXTRA_KEY, type SecuredItem } from './internal/secure-kit.js'
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
+// Sanitizer engine: detectors, scanning, sanitizing and redaction of text.
+export { confusableSkeleton, detectConfusables } from './sanitize/confusables.js'
+export { detectInvisibleText, type InvisibleTextOptions } from './sanitize/invisible-text.js'
+export { detectPii, luhnValid } from './sanitize/pii.js'
+export { detectPromptInjection, type PromptInjectionOptions } from './sanitize/prompt-injection.js'
+export { redact } from './sanitize/redact.js'
+export { sanitizeText } from './sanitize/sanitize-text.js'
+export { scanText } from './sanitize/scan-text.js'
+export { detectSecrets } from './sanitize/secrets.js'
+export { detectTerminalEscapes } from './sanitize/terminal-escapes.js'
+export {
+  CONTENT_CATEGORIES,
+  type ContentCategory,
+  type ContentMode,
+  type Detector,
+  type Finding,
+  type RedactOptions,
+  type RedactResult,
+  type SanitizeOptions,
+  type SanitizeResult,
+  type ScanOptions,
+} from './sanitize/types.js'
 export type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {
   ApprovalGrant,

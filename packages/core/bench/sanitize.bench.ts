@@ -1,0 +1,120 @@
+/**
+ * Sanitizer engine throughput: MB/s of `scanText` (every detector on, confusables included) on
+ * ordinary text and on adversarial inputs built to trigger worst cases, against a bare baseline in
+ * the same run (a single `indexOf` pass, the cheapest possible scan).
+ *
+ *   npx tsx packages/core/bench/sanitize.bench.ts
+ *
+ * Each case runs for about 300 ms after a warm-up; the table prints the median per-run time.
+ */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import {
+  detectInvisibleText,
+  detectPii,
+  detectPromptInjection,
+  detectSecrets,
+  detectTerminalEscapes,
+  redact,
+  sanitizeText,
+  scanText,
+} from '../src/index.js'
+
+const MB = 1_000_000
+
+function ordinaryText(): string {
+  const corpora = fileURLToPath(new URL('../../../../shared/corpora/', import.meta.url))
+  const parts: string[] = []
+  for (const file of [
+    'bipia/bipia-train-benign-email.jsonl',
+    'bipia/bipia-train-benign-table.jsonl',
+    'mcp-scanner/remote-benign-tools.jsonl',
+  ]) {
+    try {
+      for (const line of readFileSync(corpora + file, 'utf8').split('\n')) {
+        if (line !== '') parts.push((JSON.parse(line) as { text: string }).text)
+      }
+    } catch {
+      // Without the corpora, fall back to generated prose.
+    }
+  }
+  let text =
+    parts.length > 0
+      ? parts.join('\n\n')
+      : 'Dear team, the invoice for March is attached. Please review the totals and reply by Friday. '
+  while (text.length < MB) text += `\n\n${text}`
+  return text.slice(0, MB)
+}
+
+const fill = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB)
+
+const cases: ReadonlyArray<readonly [string, string]> = [
+  ['ordinary text (corpora)', ordinaryText()],
+  ['ASCII prose', fill('The quick brown fox jumps over the lazy dog; ignore the typos and send the notes. ')],
+  ['adv: "eyJ" repeated', fill('eyJ')],
+  ['adv: "ignore " repeated', fill('ignore ')],
+  ['adv: "a@" repeated', fill('a@')],
+  ['adv: ESC [ repeated', fill('\u001b[')],
+  ['adv: x ESC alternating', fill('x\u001b')],
+  ['adv: tag chars', fill('\u{E0041}')],
+  ['adv: ZWJ run', fill('\u200D')],
+  ['adv: a ZWSP alternating', fill('a\u200B')],
+  ['adv: digit groups', fill('4111 ')],
+  ['adv: base64 run', fill('QUFB')],
+  ['adv: "<" run', fill('<')],
+  ['adv: "token=" repeated', fill('token=')],
+  ['adv: "a://" repeated', fill('a://')],
+  ['adv: "0x" repeated', fill('0x')],
+  ['adv: "-----BEGIN " repeated', fill('-----BEGIN ')],
+  ['adv: mixed-script words', fill('раураl ')],
+  ['adv: "+1 " repeated', fill('+1 ')],
+]
+
+function measure(fn: () => void): number {
+  for (let i = 0; i < 2; i++) fn()
+  const times: number[] = []
+  const until = performance.now() + 300
+  while (times.length < 3 || (performance.now() < until && times.length < 50)) {
+    const t0 = performance.now()
+    fn()
+    times.push(performance.now() - t0)
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor(times.length / 2)] as number
+}
+
+const rows: string[][] = [['case', 'baseline ms', 'scanText ms', 'MB/s', 'ratio', 'worst detector']]
+for (const [name, text] of cases) {
+  const baseline = measure(() => void text.indexOf('\u0000never'))
+  const ms = measure(() => void scanText(text, { categories: { confusable: true } }))
+  const parts: Array<[string, number]> = [
+    ['invisible', measure(() => void detectInvisibleText(text))],
+    ['escapes', measure(() => void detectTerminalEscapes(text))],
+    ['injection', measure(() => void detectPromptInjection(text))],
+    ['secrets', measure(() => void detectSecrets(text))],
+    ['pii', measure(() => void detectPii(text))],
+  ]
+  const worst = parts.reduce((a, b) => (b[1] > a[1] ? b : a))
+  rows.push([
+    name,
+    baseline.toFixed(2),
+    ms.toFixed(1),
+    (text.length / MB / (ms / 1000)).toFixed(0),
+    `${(ms / Math.max(baseline, 0.001)).toFixed(0)}x`,
+    `${worst[0]} ${worst[1].toFixed(1)} ms`,
+  ])
+}
+const prose = cases[0]?.[1] ?? ''
+rows.push([
+  'sanitizeText (strip all) ordinary',
+  '',
+  measure(
+    () => void sanitizeText(prose, { modes: { secret: 'strip', pii: 'strip', 'prompt-injection': 'strip' } }),
+  ).toFixed(1),
+  '',
+  '',
+  '',
+])
+rows.push(['redact ordinary', '', measure(() => void redact(prose)).toFixed(1), '', '', ''])
+const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '))

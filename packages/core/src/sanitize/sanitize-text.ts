@@ -1,0 +1,57 @@
+import { applySpans, placeholder } from './internal/apply.js'
+import { checkRecord, resolveScan } from './internal/options.js'
+import { scanResolved } from './scan-text.js'
+import type { ContentCategory, ContentMode, Finding, SanitizeOptions, SanitizeResult } from './types.js'
+
+const DEFAULT_MODES: Readonly<Record<ContentCategory, ContentMode>> = {
+  invisible: 'strip',
+  confusable: 'report',
+  'terminal-escape': 'strip',
+  'prompt-injection': 'report',
+  secret: 'report',
+  pii: 'report',
+}
+const MODES: readonly string[] = ['report', 'strip', 'refuse']
+
+const replacementFor = (f: Finding): string => {
+  switch (f.category) {
+    case 'secret':
+    case 'pii':
+      return placeholder(f)
+    case 'prompt-injection':
+      return `[REMOVED:${f.detector}]`
+    default:
+      return ''
+  }
+}
+
+/**
+ * Scans `text` and applies a mode per category: `report` (leave it), `strip` (remove invisible
+ * characters and escape sequences; replace secrets and PII with `[REDACTED:<detector>]` and
+ * injection spans with `[REMOVED:<detector>]`), or `refuse` (list the findings in `refused`; the
+ * caller rejects the text). The result's findings keep spans into the original text.
+ *
+ * Defaults: strip `invisible` and `terminal-escape`, report the rest. Stripping never removes
+ * legitimate emoji tag sequences, ZWJ emoji, or the ZWNJ Persian needs (they are not findings).
+ *
+ * @throws TypeError when `text` is not a string or options are malformed (unknown category or mode).
+ * @see https://trojansource.codes/ and https://embracethered.com/blog/posts/2024/hiding-and-finding-text-with-unicode-tags/
+ * @example
+ * ```ts
+ * import { sanitizeText } from '@mcp-warden/core'
+ * const { text, changed } = sanitizeText('\u001b]0;pwned\u0007hello\u200B', { modes: { secret: 'strip' } })
+ * // text === 'hello', changed === true
+ * ```
+ */
+export function sanitizeText(text: string, options?: SanitizeOptions): SanitizeResult {
+  if (typeof text !== 'string') throw new TypeError('sanitizeText: text must be a string')
+  const resolved = resolveScan('sanitizeText', options, ['modes'])
+  const modes = (options?.modes ?? {}) as Partial<Record<ContentCategory, ContentMode>>
+  checkRecord('sanitizeText', 'modes', modes, (v) => typeof v === 'string' && MODES.includes(v))
+  const findings = scanResolved(text, resolved)
+  const modeOf = (c: ContentCategory): ContentMode => modes[c] ?? DEFAULT_MODES[c]
+  const stripped = findings.filter((f) => modeOf(f.category) === 'strip')
+  const refused = findings.filter((f) => modeOf(f.category) === 'refuse')
+  const out = applySpans(text, stripped, replacementFor)
+  return { text: out, findings, changed: out !== text, refused }
+}
