@@ -8,8 +8,8 @@ import type { AuditEvent, AuditSink } from './types.js'
  */
 export interface OtelLogRecord {
   readonly eventName?: string
-  /** Milliseconds since the epoch. */
-  readonly timestamp?: number
+  /** Milliseconds since the epoch (this sink), a `Date` or an `HrTime`. */
+  readonly timestamp?: number | Date | [number, number]
   readonly severityNumber?: number
   readonly severityText?: string
   readonly body?: unknown
