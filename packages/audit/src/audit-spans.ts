@@ -15,6 +15,7 @@ import {
   type Span,
   SpanKind,
   SpanStatusCode,
+  type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api'
@@ -185,53 +186,49 @@ export function auditSpans(options: AuditSpansOptions = {}): Middleware {
   const traced = async (
     ctx: GuardContext,
     next: () => Promise<PrimitiveResult>,
+    tracer: Tracer | undefined,
     histogram: Histogram | undefined,
   ): Promise<PrimitiveResult> => {
-    const started = performance.now()
-    const tracer = currentTracer()
+    const started = histogram === undefined ? 0 : performance.now()
     const method = METHOD[ctx.kind]
     let span: Span | undefined
-    let run = next
-    if (tracer !== undefined) {
-      const { parent, links } = parentOf(ctx.meta)
-      const attributes = startAttributes(ctx, method, identity)
-      if (opts.recordArguments) {
-        attributes[ctx.kind === 'tool' ? ATTR_GEN_AI_TOOL_CALL_ARGUMENTS : ATTR_WARDEN_ARGUMENTS] = record(
-          serialize(ctx.arguments),
-        )
-      }
-      const name = ctx.kind === 'resource' ? method : `${method} ${ctx.name}`
-      const opened = tracer.startSpan(
-        name,
-        links === undefined ? { kind: SpanKind.SERVER, attributes } : { kind: SpanKind.SERVER, attributes, links },
-        parent,
-      )
-      span = opened
-      const active = trace.setSpan(parent, opened)
-      run = () => context.with(active, next)
-    }
     let errorType: string | undefined
     try {
-      const result = await run()
-      if (typeof result === 'object' && result !== null && result.isError === true) {
-        errorType = ERROR_TYPE_TOOL_ERROR
-        const code = denialCodeOf(result)
-        if (span !== undefined) {
-          span.setAttribute(ATTR_WARDEN_DECISION, code === undefined ? 'allow' : decisionOf(code))
-          if (code !== undefined) span.setAttribute(ATTR_WARDEN_ERROR_CODE, code)
-        }
-      } else if (span !== undefined) {
-        span.setAttribute(ATTR_WARDEN_DECISION, 'allow')
-        if (opts.recordResults) {
-          span.setAttribute(
-            ctx.kind === 'tool' ? ATTR_GEN_AI_TOOL_CALL_RESULT : ATTR_WARDEN_RESULT,
-            record(serialize(result)),
+      let result: PrimitiveResult
+      if (tracer === undefined) {
+        result = await next()
+      } else {
+        const { parent, links } = parentOf(ctx.meta)
+        const attributes = startAttributes(ctx, method, identity)
+        if (opts.recordArguments) {
+          attributes[ctx.kind === 'tool' ? ATTR_GEN_AI_TOOL_CALL_ARGUMENTS : ATTR_WARDEN_ARGUMENTS] = record(
+            serialize(ctx.arguments),
           )
         }
+        span = tracer.startSpan(
+          ctx.kind === 'resource' ? method : `${method} ${ctx.name}`,
+          links === undefined ? { kind: SpanKind.SERVER, attributes } : { kind: SpanKind.SERVER, attributes, links },
+          parent,
+        )
+        result = await context.with(trace.setSpan(parent, span), next)
       }
-      if (span !== undefined && errorType !== undefined) {
-        span.setAttribute(ATTR_ERROR_TYPE, errorType)
-        span.setStatus({ code: SpanStatusCode.ERROR })
+      if (typeof result === 'object' && result !== null && result.isError === true) {
+        errorType = ERROR_TYPE_TOOL_ERROR
+        if (span !== undefined) {
+          // `allow` was set at start: only a denial carried in the result changes it.
+          const code = denialCodeOf(result)
+          if (code !== undefined) {
+            span.setAttribute(ATTR_WARDEN_DECISION, decisionOf(code))
+            span.setAttribute(ATTR_WARDEN_ERROR_CODE, code)
+          }
+          span.setAttribute(ATTR_ERROR_TYPE, errorType)
+          span.setStatus({ code: SpanStatusCode.ERROR })
+        }
+      } else if (span !== undefined && opts.recordResults) {
+        span.setAttribute(
+          ctx.kind === 'tool' ? ATTR_GEN_AI_TOOL_CALL_RESULT : ATTR_WARDEN_RESULT,
+          record(serialize(result)),
+        )
       }
       return result
     } catch (err) {
@@ -248,11 +245,12 @@ export function auditSpans(options: AuditSpansOptions = {}): Middleware {
     }
   }
 
-  const auditSpansMiddleware = async (ctx: GuardContext, next: () => Promise<PrimitiveResult>) => {
-    // Fast path: no SDK registered, nothing to record, nothing allocated.
+  // Not `async`: the fast path hands back next()'s own promise, adding no promise of its own.
+  const auditSpansMiddleware = (ctx: GuardContext, next: () => Promise<PrimitiveResult>): Promise<PrimitiveResult> => {
+    const tracer = currentTracer()
     const histogram = currentHistogram()
-    if (histogram === undefined && currentTracer() === undefined) return next()
-    return traced(ctx, next, histogram)
+    if (tracer === undefined && histogram === undefined) return next()
+    return traced(ctx, next, tracer, histogram)
   }
   return Object.assign(auditSpansMiddleware, {
     describe: {
@@ -343,6 +341,7 @@ function startAttributes(
     [ATTR_MCP_METHOD_NAME]: method,
     [ATTR_WARDEN_CORRELATION_ID]: ctx.correlationId,
     [ATTR_WARDEN_PRIMITIVE_NAME]: ctx.name,
+    [ATTR_WARDEN_DECISION]: 'allow',
   }
   if (ctx.kind === 'tool') {
     attributes[ATTR_GEN_AI_TOOL_NAME] = ctx.name
@@ -386,7 +385,6 @@ function failSpan(span: Span, err: unknown, errorType: string, redact: ((text: s
     span.setStatus({ code: SpanStatusCode.ERROR, message: err.publicMessage })
     return
   }
-  span.setAttribute(ATTR_WARDEN_DECISION, 'allow')
   // Messages and stacks of arbitrary errors can carry argument values: recorded only redacted.
   const name = err instanceof Error ? err.name : ERROR_TYPE_OTHER
   if (redact !== undefined && err instanceof Error) {
