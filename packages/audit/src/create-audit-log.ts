@@ -1,0 +1,545 @@
+import { randomUUID } from 'node:crypto'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import {
+  canonicalJson,
+  DECISION_CHANNEL,
+  type DecisionEvent,
+  denialCodeOf,
+  type GuardContext,
+  type Middleware,
+  type PrimitiveResult,
+  SECURITY_EVENT_CHANNEL,
+  type SecurityEvent,
+  WardenError,
+} from '@mcp-warden/core'
+import { context, isSpanContextValid, trace } from '@opentelemetry/api'
+import { chainHash, GENESIS } from './internal/chain.js'
+import { argumentsDigest } from './internal/digest.js'
+import { createIdentityMapper, type IdentityMode } from './internal/identity.js'
+import { decisionOf, errorTypeOf } from './internal/outcome.js'
+import {
+  AUDIT_EVENT_SCHEMA,
+  type AuditDecision,
+  type AuditDropReason,
+  type AuditDropReport,
+  type AuditEvent,
+  type AuditLogStats,
+  type AuditOutcome,
+  type AuditSink,
+} from './types.js'
+
+/** Options of {@link createAuditLog}. */
+export interface AuditLogOptions {
+  /** Where events go, at least one. Each sink gets every event, in order, through its own queue. */
+  readonly sinks: readonly AuditSink[]
+  /**
+   * Tamper evidence: each event gets `seq`, `prev` (the previous event's hash) and `hash`
+   * (SHA-256 over `prev` and the event), so removing, reordering or editing a line breaks the chain
+   * ({@link verifyAuditChain}). `{ key }` uses HMAC-SHA-256 instead, so the chain cannot be
+   * recomputed without the key. Default `false`.
+   */
+  readonly hashChain?: boolean | { readonly key: string | Uint8Array }
+  /**
+   * How the principal id and client id are written: `'plain'`, `'hashed'` (first 32 hex digits of
+   * SHA-256, or HMAC-SHA-256 with `identityHashKey`) or `'omit'`. Default `'plain'`: an audit trail
+   * is for the operator, who needs to know who did what.
+   */
+  readonly identity?: IdentityMode
+  /** Key of the HMAC used when `identity` is `'hashed'`. Default: none (plain SHA-256). */
+  readonly identityHashKey?: string | Uint8Array
+  /** Events held per sink while it is busy; further events are dropped and counted. Default 10 000. */
+  readonly maxQueue?: number
+  /**
+   * How long one asynchronous `write` may take, in milliseconds, before the event is counted as
+   * dropped and the sink moves on. Default 5000.
+   */
+  readonly writeTimeoutMs?: number
+  /**
+   * Called (synchronously, errors ignored) whenever events are dropped, so drops are never silent.
+   * `stats()` keeps the totals. Default: none.
+   */
+  readonly onDrop?: (report: AuditDropReport) => void
+  /** Records every call decision published by secured servers (core's decision channel). Default `true`. */
+  readonly decisions?: boolean
+  /** Records every security event published by the other packages. Default `true`. */
+  readonly securityEvents?: boolean
+}
+
+/** A running audit log. */
+export interface AuditLog {
+  /**
+   * Middleware that records the call it wraps with what only the call knows: the digest of the
+   * arguments and the trace and span ids of the active span. Put it right after `auditSpans()` in
+   * `use`; calls denied before it are still recorded, from the decision channel, without digest.
+   */
+  readonly middleware: Middleware
+  /** Counters of produced, written and dropped events. */
+  stats(): AuditLogStats
+  /** Resolves once every queued event was handed to its sink and the sinks flushed. */
+  flush(): Promise<void>
+  /**
+   * Stops listening, flushes, and closes the sinks. Events produced afterwards are dropped and
+   * counted (`reason: 'closed'`). Idempotent.
+   */
+  close(): Promise<void>
+}
+
+const KNOWN = new Set([
+  'sinks',
+  'hashChain',
+  'identity',
+  'identityHashKey',
+  'maxQueue',
+  'writeTimeoutMs',
+  'onDrop',
+  'decisions',
+  'securityEvents',
+])
+const TRACE_ID = /^[\da-f]{32}$/
+const MAX_DETAIL_CHARS = 8192
+const CLAIMS_MAX = 10_000
+
+interface SinkState {
+  readonly sink: AuditSink
+  queue: (AuditEvent | undefined)[]
+  head: number
+  written: number
+  dropped: number
+  running: Promise<void> | undefined
+}
+
+/**
+ * Turns every call decision and every security event of this process into one structured
+ * {@link AuditEvent} and hands it to the sinks: time, correlation id, trace and span ids,
+ * principal, client, primitive, decision, code, argument digest, outcome and duration.
+ *
+ * Sinks run off the call path: an event is queued (bounded by `maxQueue`) and written on a later
+ * turn of the event loop, one sink at a time per queue, so a failing or slow sink never delays or
+ * fails a call. Dropped events are counted per sink (`stats()`) and reported to `onDrop`. Call
+ * `close()` on shutdown to flush.
+ *
+ * Calls that pass through `log.middleware` are recorded by it (with the argument digest and the
+ * ids of the active span); the decision channel supplies the others (denied before the
+ * middleware). The two are matched on correlation id, kind and name so each call is recorded once.
+ *
+ * @throws TypeError at creation on unknown or ill-typed options, or no sink.
+ * @see https://schema.ocsf.io/classes/api_activity for the OCSF mapping ({@link toOcsf})
+ * @example
+ * ```ts
+ * const audit = createAuditLog({ sinks: [jsonLinesSink({ path: 'audit.jsonl' })], hashChain: true })
+ * const server = secure(new McpServer({ name: 'tickets', version: '1.0.0' }), {
+ *   use: [auditSpans(), audit.middleware],
+ * })
+ * process.on('SIGTERM', () => void audit.close())
+ * ```
+ */
+export function createAuditLog(options: AuditLogOptions): AuditLog {
+  const opts = checkOptions(options)
+  const identity = createIdentityMapper(opts.identity, opts.identityHashKey)
+  const states: SinkState[] = opts.sinks.map((sink) => ({
+    sink,
+    queue: [],
+    head: 0,
+    written: 0,
+    dropped: 0,
+    running: undefined,
+  }))
+  const chainKey = typeof opts.hashChain === 'object' ? opts.hashChain.key : undefined
+  let prev = GENESIS
+  let seq = 0
+  let emitted = 0
+  let closed = false
+  /** Calls recorded by the middleware whose decision-channel event is still to come. */
+  const claims = new Map<string, number>()
+
+  const report = (state: SinkState, reason: AuditDropReason, count: number): void => {
+    state.dropped += count
+    if (opts.onDrop === undefined) return
+    try {
+      opts.onDrop({ sink: state.sink.name, reason, count })
+    } catch {
+      // A failing drop listener must not fail the call either.
+    }
+  }
+
+  const runSink = async (state: SinkState): Promise<void> => {
+    // Never run sink code in the stack of the call that produced the event.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    while (state.head < state.queue.length) {
+      const event = state.queue[state.head] as AuditEvent
+      state.queue[state.head] = undefined
+      state.head += 1
+      try {
+        const pending = state.sink.write(event)
+        if (pending !== undefined && typeof (pending as Promise<void>).then === 'function') {
+          await withTimeout(pending, opts.writeTimeoutMs)
+        }
+        state.written += 1
+      } catch {
+        report(state, 'write_failed', 1)
+      }
+      if (state.head >= 1024 && state.head * 2 >= state.queue.length) {
+        state.queue = state.queue.slice(state.head)
+        state.head = 0
+      }
+    }
+    state.queue = []
+    state.head = 0
+    state.running = undefined
+  }
+
+  const emit = (draft: Draft): void => {
+    emitted += 1
+    let event = finish(draft)
+    if (closed) {
+      for (const state of states) report(state, 'closed', 1)
+      return
+    }
+    if (opts.hashChain !== false) {
+      const linked = { ...event, seq, prev }
+      const hash = chainHash(linked, chainKey)
+      event = Object.freeze({ ...linked, hash })
+      prev = hash
+      seq += 1
+    }
+    for (const state of states) {
+      if (state.queue.length - state.head >= opts.maxQueue) {
+        report(state, 'queue_full', 1)
+        continue
+      }
+      state.queue.push(event)
+      if (state.running === undefined) state.running = runSink(state)
+    }
+  }
+
+  const claimKey = (correlationId: string, kind: string, name: string): string => `${correlationId}\0${kind}\0${name}`
+
+  const onDecision = (message: unknown): void => {
+    try {
+      const event = message as DecisionEvent & { time?: number }
+      const key = claimKey(event.correlationId, event.kind, event.name)
+      const pending = claims.get(key)
+      if (pending !== undefined) {
+        if (pending <= 1) claims.delete(key)
+        else claims.set(key, pending - 1)
+        return
+      }
+      const decision: AuditDecision =
+        event.decision === 'allow' ? 'allow' : decisionOf(typeof event.code === 'string' ? event.code : '')
+      emit({
+        time: typeof event.time === 'number' ? event.time : Date.now(),
+        type: 'call',
+        correlationId: event.correlationId,
+        traceId: TRACE_ID.test(event.correlationId) ? event.correlationId : undefined,
+        principal: identity(event.principalId),
+        client: identity(event.clientId),
+        sessionId: event.sessionId,
+        kind: event.kind,
+        name: event.name,
+        decision,
+        code: event.code,
+        outcome: decision === 'allow' ? 'success' : 'failure',
+        durationMs: event.durationMs,
+      })
+    } catch {
+      // A malformed event is not worth failing the publisher for.
+    }
+  }
+
+  const onSecurity = (message: unknown): void => {
+    try {
+      const event = message as SecurityEvent & { time?: number }
+      if (typeof event.type !== 'string') return
+      emit({
+        time: typeof event.time === 'number' ? event.time : Date.now(),
+        type: event.type,
+        correlationId: event.correlationId,
+        traceId:
+          event.correlationId !== undefined && TRACE_ID.test(event.correlationId) ? event.correlationId : undefined,
+        principal: identity(event.principalId),
+        client: identity(event.clientId),
+        kind: event.kind,
+        name: event.name,
+        code: event.code,
+        outcome: event.code === undefined ? 'unknown' : 'failure',
+        detail: safeDetail(event.detail),
+      })
+    } catch {
+      // As above.
+    }
+  }
+
+  if (opts.decisions) subscribe(DECISION_CHANNEL, onDecision)
+  if (opts.securityEvents) subscribe(SECURITY_EVENT_CHANNEL, onSecurity)
+
+  const claim = (ctx: GuardContext): void => {
+    if (!opts.decisions) return
+    const key = claimKey(ctx.correlationId, ctx.kind, ctx.name)
+    claims.set(key, (claims.get(key) ?? 0) + 1)
+    if (claims.size > CLAIMS_MAX) {
+      // Calls recorded outside a secured server never get a decision; forget the oldest.
+      const oldest = claims.keys().next().value
+      if (oldest !== undefined) claims.delete(oldest)
+    }
+  }
+
+  const auditEventsMiddleware = async (
+    ctx: GuardContext,
+    next: () => Promise<PrimitiveResult>,
+  ): Promise<PrimitiveResult> => {
+    if (closed) return next()
+    const time = Date.now()
+    const started = performance.now()
+    const digest = argumentsDigest(ctx.arguments)
+    const spanContext = trace.getSpanContext(context.active())
+    const ids =
+      spanContext !== undefined && isSpanContextValid(spanContext)
+        ? { traceId: spanContext.traceId, spanId: spanContext.spanId }
+        : { traceId: TRACE_ID.test(ctx.correlationId) ? ctx.correlationId : undefined, spanId: undefined }
+    const base = {
+      time,
+      type: 'call',
+      correlationId: ctx.correlationId,
+      ...ids,
+      principal: identity(ctx.principal?.id),
+      client: identity(ctx.principal?.clientId ?? ctx.auth?.clientId),
+      sessionId: ctx.sessionId,
+      kind: ctx.kind,
+      name: ctx.name,
+      argumentsDigest: digest,
+    }
+    let result: PrimitiveResult
+    try {
+      result = await next()
+    } catch (err) {
+      const durationMs = performance.now() - started
+      if (WardenError.isInstance(err)) {
+        emit({ ...base, decision: decisionOf(err.code), code: err.code, outcome: 'failure', durationMs })
+        claim(ctx)
+      } else {
+        // No decision is published for errors that are not denials: this is the only record.
+        emit({ ...base, decision: 'allow', errorType: errorTypeOf(err), outcome: 'failure', durationMs })
+      }
+      throw err
+    }
+    const durationMs = performance.now() - started
+    if (typeof result === 'object' && result !== null && result.isError === true) {
+      const code = denialCodeOf(result)
+      emit({
+        ...base,
+        decision: code === undefined ? 'allow' : decisionOf(code),
+        code,
+        errorType: code === undefined ? 'tool_error' : undefined,
+        outcome: 'failure',
+        durationMs,
+      })
+    } else {
+      emit({ ...base, decision: 'allow', outcome: 'success', durationMs })
+    }
+    claim(ctx)
+    return result
+  }
+
+  const flush = async (): Promise<void> => {
+    for (;;) {
+      const running = states.map((state) => state.running).filter((p) => p !== undefined)
+      if (running.length === 0) break
+      await Promise.all(running)
+    }
+    await Promise.all(
+      states.map(async (state) => {
+        if (typeof state.sink.flush !== 'function') return
+        try {
+          await withTimeout(state.sink.flush(), opts.writeTimeoutMs)
+        } catch {
+          // Reported through the sink's own dropped count when its writes fail.
+        }
+      }),
+    )
+  }
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    if (closing !== undefined) return closing
+    closed = true
+    if (opts.decisions) unsubscribe(DECISION_CHANNEL, onDecision)
+    if (opts.securityEvents) unsubscribe(SECURITY_EVENT_CHANNEL, onSecurity)
+    closing = (async () => {
+      await flush()
+      await Promise.all(
+        states.map(async (state) => {
+          if (typeof state.sink.close !== 'function') return
+          try {
+            await withTimeout(state.sink.close(), opts.writeTimeoutMs)
+          } catch {
+            // The sink is gone either way.
+          }
+        }),
+      )
+    })()
+    return closing
+  }
+
+  return Object.freeze({
+    middleware: Object.assign(auditEventsMiddleware, { describe: { name: 'auditEvents' } }),
+    stats(): AuditLogStats {
+      const sinks = states.map((state) => ({
+        name: state.sink.name,
+        written: state.written,
+        dropped: state.dropped,
+        pending: state.queue.length - state.head,
+      }))
+      return { emitted, dropped: sinks.reduce((sum, sink) => sum + sink.dropped, 0), sinks }
+    },
+    flush,
+    close,
+  })
+}
+
+/** An event before its id, ISO time and chain fields; `undefined` fields are dropped. */
+interface Draft {
+  readonly time: number
+  readonly type: string
+  readonly correlationId?: string | undefined
+  readonly traceId?: string | undefined
+  readonly spanId?: string | undefined
+  readonly principal?: string | undefined
+  readonly client?: string | undefined
+  readonly sessionId?: string | undefined
+  readonly kind?: AuditEvent['kind'] | undefined
+  readonly name?: string | undefined
+  readonly decision?: AuditDecision | undefined
+  readonly code?: string | undefined
+  readonly errorType?: string | undefined
+  readonly argumentsDigest?: string | undefined
+  readonly outcome: AuditOutcome
+  readonly durationMs?: number | undefined
+  readonly detail?: Readonly<Record<string, unknown>> | undefined
+}
+
+function finish(draft: Draft): AuditEvent {
+  const event: Record<string, unknown> = {
+    schema: AUDIT_EVENT_SCHEMA,
+    id: randomUUID(),
+    time: new Date(draft.time).toISOString(),
+  }
+  for (const [key, value] of Object.entries(draft)) {
+    if (key === 'time' || value === undefined) continue
+    if (key === 'durationMs') {
+      event[key] = Math.round((value as number) * 1000) / 1000
+      continue
+    }
+    if (typeof value === 'string' && value.length > 1024) {
+      event[key] = `${value.slice(0, 1023)}…`
+      continue
+    }
+    event[key] = value
+  }
+  return Object.freeze(event as unknown as AuditEvent)
+}
+
+/** The detail of a security event as JSON, bounded; never the original objects. */
+function safeDetail(detail: unknown): Readonly<Record<string, unknown>> | undefined {
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return undefined
+  let text: string
+  try {
+    text = canonicalJson(detail, 16)
+  } catch {
+    return { unrepresentable: true }
+  }
+  if (text.length > MAX_DETAIL_CHARS) return { truncated: true, size: text.length }
+  return JSON.parse(text) as Record<string, unknown>
+}
+
+function withTimeout(pending: Promise<void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('audit sink timed out')), ms)
+    timer.unref?.()
+    pending.then(
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      (err: unknown) => {
+        clearTimeout(timer)
+        reject(err)
+      },
+    )
+  })
+}
+
+interface CheckedOptions {
+  readonly sinks: readonly AuditSink[]
+  readonly hashChain: false | true | { readonly key: string | Uint8Array }
+  readonly identity: IdentityMode
+  readonly identityHashKey: string | Uint8Array | undefined
+  readonly maxQueue: number
+  readonly writeTimeoutMs: number
+  readonly onDrop: ((report: AuditDropReport) => void) | undefined
+  readonly decisions: boolean
+  readonly securityEvents: boolean
+}
+
+function isKey(value: unknown): value is string | Uint8Array {
+  return (typeof value === 'string' || value instanceof Uint8Array) && value.length > 0
+}
+
+function checkOptions(options: AuditLogOptions): CheckedOptions {
+  const where = 'createAuditLog'
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${where}: options must be an object`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`${where}: unknown option "${key}"`)
+  }
+  const {
+    sinks,
+    hashChain = false,
+    identity = 'plain',
+    identityHashKey,
+    maxQueue = 10_000,
+    writeTimeoutMs = 5000,
+    onDrop,
+    decisions = true,
+    securityEvents = true,
+  } = options
+  if (!Array.isArray(sinks) || sinks.length === 0) throw new TypeError(`${where}: \`sinks\` must be a non-empty array`)
+  sinks.forEach((sink: unknown, index) => {
+    const s = sink as Partial<AuditSink> | null
+    if (typeof s !== 'object' || s === null || typeof s.write !== 'function' || typeof s.name !== 'string') {
+      throw new TypeError(`${where}: sink ${index} must be an object with a \`name\` and a \`write(event)\` method`)
+    }
+  })
+  if (
+    typeof hashChain !== 'boolean' &&
+    !(typeof hashChain === 'object' && hashChain !== null && isKey(hashChain.key))
+  ) {
+    throw new TypeError(`${where}: \`hashChain\` must be a boolean or { key: non-empty string | Uint8Array }`)
+  }
+  if (identity !== 'hashed' && identity !== 'plain' && identity !== 'omit') {
+    throw new TypeError(`${where}: \`identity\` must be 'hashed', 'plain' or 'omit'`)
+  }
+  if (identityHashKey !== undefined && !isKey(identityHashKey)) {
+    throw new TypeError(`${where}: \`identityHashKey\` must be a non-empty string or Uint8Array`)
+  }
+  if (!Number.isSafeInteger(maxQueue) || maxQueue < 1)
+    throw new TypeError(`${where}: \`maxQueue\` must be an integer >= 1`)
+  if (!Number.isFinite(writeTimeoutMs) || writeTimeoutMs <= 0) {
+    throw new TypeError(`${where}: \`writeTimeoutMs\` must be a positive number of milliseconds`)
+  }
+  if (onDrop !== undefined && typeof onDrop !== 'function')
+    throw new TypeError(`${where}: \`onDrop\` must be a function`)
+  if (typeof decisions !== 'boolean') throw new TypeError(`${where}: \`decisions\` must be a boolean`)
+  if (typeof securityEvents !== 'boolean') throw new TypeError(`${where}: \`securityEvents\` must be a boolean`)
+  return {
+    sinks: Object.freeze([...sinks]),
+    hashChain,
+    identity,
+    identityHashKey,
+    maxQueue,
+    writeTimeoutMs,
+    onDrop,
+    decisions,
+    securityEvents,
+  }
+}
