@@ -28,6 +28,17 @@ export {
   type SecurityEvent,
 } from './events.js'
 export { createGuard, type Guard, isGuard } from './guard.js'
+export {
+  createHandleCodec,
+  type HandleCodec,
+  type HandleCodecOptions,
+  type HandleExpectation,
+  type HandleKey,
+  type HandleMintInput,
+  MAX_HANDLE_LENGTH,
+  type VerifiedHandle,
+} from './handle-codec.js'
+export { HANDLE_ERROR_CODES, HandleError, type HandleErrorCode } from './handle-error.js'
 export { canonicalJson } from './internal/json.js'
 export { getSecuredItems, PRINCIPAL_AUTH_EXTRA_KEY, type SecuredItem } from './internal/secure-kit.js'
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
@@ -53,6 +64,11 @@ export {
   type SanitizeResult,
   type ScanOptions,
 } from './sanitize/types.js'
+export {
+  createRequestStateVerifier,
+  type RequestStateVerifier,
+  type RequestStateVerifierOptions,
+} from './request-state.js'
 export type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {
   ApprovalGrant,
