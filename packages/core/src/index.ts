@@ -30,7 +30,7 @@ export { createGuard, type Guard, isGuard } from './guard.js'
 export { canonicalJson } from './internal/json.js'
 export { getSecuredItems, PRINCIPAL_AUTH_EXTRA_KEY, type SecuredItem } from './internal/secure-kit.js'
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
-export type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
+export type { Store, StoreHitOptions, StoreHitResult, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {
   AuthenticatedContext,
   ClientBridge,
