@@ -69,7 +69,7 @@ export {
   type RequestStateVerifier,
   type RequestStateVerifierOptions,
 } from './request-state.js'
-export type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
+export type { Store, StoreHitOptions, StoreHitResult, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {
   ApprovalGrant,
   ApprovalRequirement,

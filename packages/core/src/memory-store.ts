@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache'
 import { CORE_ERROR_CODES, WardenError } from './errors.js'
+import { checkHitOptions } from './internal/hit-options.js'
 import { canonicalJson, frozenParse } from './internal/json.js'
-import type { Store, StoreIncrementOptions, StoreSetOptions } from './store.js'
+import type { Store, StoreHitOptions, StoreHitResult, StoreIncrementOptions, StoreSetOptions } from './store.js'
 import type { JsonValue } from './types.js'
 
 /** Options of `createMemoryStore`. */
@@ -26,6 +27,53 @@ interface Entry {
   readonly json: string
   /** The value, deep-frozen, handed out by `get`. */
   readonly value: JsonValue
+}
+
+/**
+ * The sliding-window log behind `hit`: the times of the admitted hits still in the window, oldest
+ * first, in a ring buffer that grows up to `limit` slots. Each decision drops the hits that left the
+ * window and compares the count with the limit: amortized O(1), no allocation once grown.
+ */
+class HitLog {
+  times: number[] = new Array<number>(4)
+  head = 0
+  size = 0
+
+  hit(now: number, limit: number, windowMs: number): StoreHitResult {
+    const times = this.times
+    let cap = times.length
+    const horizon = now - windowMs
+    while (this.size > 0 && (times[this.head] as number) <= horizon) {
+      this.head = (this.head + 1) % cap
+      this.size--
+    }
+    // A smaller limit than the log was built for: forget the oldest surplus.
+    while (this.size > limit) {
+      this.head = (this.head + 1) % cap
+      this.size--
+    }
+    if (this.size >= limit) {
+      const retryAfterMs = Math.max(1, Math.ceil((times[this.head] as number) - horizon))
+      return { allowed: false, remaining: 0, retryAfterMs }
+    }
+    if (this.size === cap) {
+      const grown = new Array<number>(Math.min(limit, cap * 2))
+      for (let i = 0; i < this.size; i++) grown[i] = times[(this.head + i) % cap] as number
+      this.times = grown
+      this.head = 0
+      cap = grown.length
+    }
+    this.times[(this.head + this.size) % cap] = now
+    this.size++
+    return { allowed: true, remaining: limit - this.size, retryAfterMs: 0 }
+  }
+
+  /** The log as JSON (admitted hit times, oldest first), for the methods that read values. */
+  toJSON(): number[] {
+    const out: number[] = []
+    for (let i = 0; i < this.size; i++) out.push(this.times[(this.head + i) % this.times.length] as number)
+    return out
+  }
 }
 
 const KNOWN_OPTIONS = new Set(['max', 'maxTtlMs', 'now'])
@@ -60,7 +108,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     throw new TypeError('createMemoryStore: `now` must be a function')
   }
   const clock = options.now
-  const cache = new LRUCache<string, Entry>({
+  const cache = new LRUCache<string, Entry | HitLog>({
     max,
     ...(maxTtlMs === undefined ? {} : { ttl: maxTtlMs }),
     ...(clock === undefined ? {} : { perf: { now: clock } }),
@@ -86,6 +134,12 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     }
     return { json, value: frozenParse(json) }
   }
+  /** A value entry, or the JSON view of a hit log kept at the key. */
+  const valueEntry = (key: string): Entry | undefined => {
+    const found = cache.get(key)
+    return found instanceof HitLog ? entryOf(found.toJSON()) : found
+  }
+  const now = clock ?? (() => performance.now())
   const checkKey = (key: unknown): void => {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError('MemoryStore: key must be a non-empty string')
   }
@@ -94,7 +148,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     kind: 'memory',
     async get(key: string) {
       checkKey(key)
-      return cache.get(key)?.value
+      return valueEntry(key)?.value
     },
     async set(key: string, value: JsonValue, setOptions?: StoreSetOptions) {
       checkKey(key)
@@ -108,7 +162,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       checkKey(key)
       const by = incrementOptions?.by ?? 1
       if (!Number.isSafeInteger(by)) throw new TypeError('MemoryStore.increment: `by` must be an integer')
-      const current = cache.get(key)
+      const current = valueEntry(key)
       if (current === undefined) {
         cache.set(key, entryOf(by), ttlOf(incrementOptions?.ttlMs, 'increment'))
         return by
@@ -132,12 +186,21 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       setOptions?: StoreSetOptions,
     ) {
       checkKey(key)
-      const current = cache.get(key)
+      const current = valueEntry(key)
       const matches = expected === undefined ? current === undefined : current?.json === entryOf(expected).json
       if (!matches) return false
       if (value === undefined) cache.delete(key)
       else cache.set(key, entryOf(value), ttlOf(setOptions?.ttlMs, 'compareAndSet'))
       return true
+    },
+    async hit(key: string, hitOptions: StoreHitOptions) {
+      checkKey(key)
+      const { limit, windowMs } = checkHitOptions(hitOptions, 'MemoryStore.hit')
+      const found = cache.get(key, { updateAgeOnGet: true })
+      if (found instanceof HitLog) return found.hit(now(), limit, windowMs)
+      const log = new HitLog()
+      cache.set(key, log, { ttl: maxTtlMs === undefined ? windowMs : Math.min(windowMs, maxTtlMs) })
+      return log.hit(now(), limit, windowMs)
     },
     async close() {
       cache.clear()

@@ -14,6 +14,24 @@ export interface StoreIncrementOptions {
   readonly ttlMs?: number
 }
 
+/** Options of `hit`: the sliding window a key is limited by. */
+export interface StoreHitOptions {
+  /** Most hits admitted within any window of `windowMs`; a positive integer. */
+  readonly limit: number
+  /** Length of the sliding window in milliseconds; a positive integer. */
+  readonly windowMs: number
+}
+
+/** The decision of one `hit`. */
+export interface StoreHitResult {
+  /** Whether the hit was admitted (and recorded). Refused hits are not recorded. */
+  readonly allowed: boolean
+  /** Hits still admissible in the current window after this one; 0 when refused. */
+  readonly remaining: number
+  /** When refused: milliseconds until the oldest recorded hit leaves the window; 0 when allowed. */
+  readonly retryAfterMs: number
+}
+
 /**
  * The one state interface of mcp-warden: token caches, session bindings, handles, rate-limit
  * counters, approval nonces and replay caches all go through it, so one implementation (memory or
@@ -50,6 +68,19 @@ export interface Store {
     value: JsonValue | undefined,
     options?: StoreSetOptions,
   ): Promise<boolean>
+  /**
+   * Optional atomic rate-limit primitive: a sliding-window log of admitted hits at `key`. The hit
+   * is admitted when fewer than `limit` hits were admitted in the last `windowMs` milliseconds,
+   * and then recorded; otherwise it is refused with the time until a slot frees up. Exact under
+   * concurrency (one atomic step per decision, on one clock: the process clock in memory, the
+   * Redis server clock on Redis), so several instances sharing a store enforce one limit. State
+   * per key grows with `limit` (one timestamp per admitted hit) and expires after `windowMs`.
+   *
+   * A key used with `hit` holds a log, not a JSON value: do not use it with the other methods.
+   *
+   * @throws TypeError when `limit` or `windowMs` is not a positive integer.
+   */
+  hit?(key: string, options: StoreHitOptions): Promise<StoreHitResult>
   /** Releases the store's resources. */
   close?(): Promise<void>
 }

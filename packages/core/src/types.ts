@@ -104,6 +104,19 @@ export interface ClientBridge {
   readonly canElicit: boolean
   /** Sends `elicitation/create` tied to the current request (`relatedRequestId`). */
   elicit(request: ElicitationRequest, options?: ElicitOptions): Promise<ElicitationResult>
+  /**
+   * Protocol 2026-07-28 (multi round trip): the `inputResponses` a retried request carried, keyed
+   * by the ids the server assigned in its `inputRequests`. Client-supplied and unvalidated.
+   * `undefined` on a first round, on earlier revisions, and on adapters without the flow.
+   *
+   * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/mrtr
+   */
+  readonly inputResponses?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * Protocol 2026-07-28: the `requestState` string the client echoed back on a retry, exactly as
+   * received. Attacker-controlled: verify its integrity before it influences any decision.
+   */
+  readonly requestState?: string | undefined
 }
 
 /**

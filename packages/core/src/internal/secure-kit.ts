@@ -59,6 +59,11 @@ export interface SdkBinding {
   clientCapabilities(): Readonly<Record<string, unknown>> | undefined
   /** Sends a form elicitation tied to the request whose handler context is `extra`. */
   elicit(extra: unknown, request: ElicitationRequest, options: ElicitOptions | undefined): Promise<ElicitationResult>
+  /** Protocol 2026-07-28: the retried request's `inputResponses` and raw `requestState`, when the SDK has them. */
+  roundTrip?(extra: unknown): {
+    inputResponses: Readonly<Record<string, unknown>> | undefined
+    requestState: string | undefined
+  }
   /** Answer to a call of an unknown primitive, exactly as the SDK gives it. */
   unknown(kind: PrimitiveKind, target: string): SdkAnswer
   /** The SDK's protocol error for a denial of `resources/read` or `prompts/get`. */
@@ -551,6 +556,14 @@ class RequestClient implements ClientBridge {
 
   elicit(request: ElicitationRequest, options?: ElicitOptions): Promise<ElicitationResult> {
     return this.#binding.elicit(this.#extra, request, options)
+  }
+
+  get inputResponses(): Readonly<Record<string, unknown>> | undefined {
+    return this.#binding.roundTrip?.(this.#extra).inputResponses
+  }
+
+  get requestState(): string | undefined {
+    return this.#binding.roundTrip?.(this.#extra).requestState
   }
 }
 

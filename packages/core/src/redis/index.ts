@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { CORE_ERROR_CODES, StoreUnavailableError, WardenError } from '../errors.js'
 import { publishSecurityEvent } from '../events.js'
+import { checkHitOptions } from '../internal/hit-options.js'
 import { canonicalJson, frozenParse } from '../internal/json.js'
-import type { Store, StoreIncrementOptions, StoreSetOptions } from '../store.js'
+import type { Store, StoreHitOptions, StoreHitResult, StoreIncrementOptions, StoreSetOptions } from '../store.js'
 import type { JsonValue } from '../types.js'
 
 /** Options of `createRedisStore`. */
@@ -62,6 +63,37 @@ else
 end
 return 1`
 
+/**
+ * The sliding-window log of `hit`: a list of admitted hit times (ms, newest first) on the Redis
+ * server's clock, so instances with skewed clocks share one window. Drops the hits that left the
+ * window, then admits and records the hit when fewer than ARGV[1] remain within ARGV[2] ms.
+ * Returns {allowed (0/1), remaining, retryAfterMs}.
+ */
+const HIT = `
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local horizon = now - window
+while true do
+  local oldest = redis.call('LINDEX', KEYS[1], -1)
+  if not oldest or tonumber(oldest) > horizon then break end
+  redis.call('RPOP', KEYS[1])
+end
+local size = redis.call('LLEN', KEYS[1])
+while size > limit do
+  redis.call('RPOP', KEYS[1])
+  size = size - 1
+end
+if size >= limit then
+  local retry = tonumber(redis.call('LINDEX', KEYS[1], -1)) - horizon
+  if retry < 1 then retry = 1 end
+  return {0, 0, retry}
+end
+redis.call('LPUSH', KEYS[1], t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000)))
+redis.call('PEXPIRE', KEYS[1], window)
+return {1, limit - size - 1, 0}`
+
 interface Script {
   readonly source: string
   readonly sha: string
@@ -82,7 +114,7 @@ function parseStored(raw: string | null): JsonValue | undefined {
 }
 
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
-const SCRIPTS = { increment: script(INCREMENT), compareAndSet: script(COMPARE_AND_SET) }
+const SCRIPTS = { increment: script(INCREMENT), compareAndSet: script(COMPARE_AND_SET), hit: script(HIT) }
 /** Statuses in which ioredis would only queue a command until a reconnect that may never come. */
 const DOWN = new Set(['reconnecting', 'close', 'end'])
 
@@ -253,6 +285,25 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         'compareAndSet',
         async () => Number(await evalScript(SCRIPTS.compareAndSet, full, args)) === 1,
         (store) => store.compareAndSet(key, expected, value, setOptions),
+      )
+    },
+    async hit(key: string, hitOptions: StoreHitOptions) {
+      const full = keyOf(key)
+      const { limit, windowMs } = checkHitOptions(hitOptions, 'RedisStore.hit')
+      return command(
+        'hit',
+        async (): Promise<StoreHitResult> => {
+          const reply = await evalScript(SCRIPTS.hit, full, [String(limit), String(windowMs)])
+          if (!Array.isArray(reply) || reply.length !== 3) throw new Error('unexpected reply to hit')
+          const [allowed, remaining, retryAfterMs] = reply.map(Number) as [number, number, number]
+          return { allowed: allowed === 1, remaining, retryAfterMs }
+        },
+        (store) => {
+          if (typeof store.hit !== 'function') {
+            return Promise.reject(new StoreUnavailableError('Redis hit failed and the fallback store has no hit()'))
+          }
+          return store.hit(key, hitOptions)
+        },
       )
     },
     async close() {

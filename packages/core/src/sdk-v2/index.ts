@@ -108,6 +108,20 @@ export function secure<TServer extends McpServer>(
       )
       return result as ElicitationResult
     },
+    roundTrip(extra) {
+      const mcpReq = (extra as Partial<ServerContext>).mcpReq
+      const responses = mcpReq?.inputResponses
+      // With a `requestState.verify` hook configured the SDK hands out the decoded payload; only the
+      // raw string is passed on, so guards always verify what the client actually sent.
+      const state = typeof mcpReq?.requestState === 'function' ? mcpReq.requestState() : undefined
+      return {
+        inputResponses:
+          typeof responses === 'object' && responses !== null
+            ? (responses as Readonly<Record<string, unknown>>)
+            : undefined,
+        requestState: typeof state === 'string' ? state : undefined,
+      }
+    },
     unknown(kind, target) {
       switch (kind) {
         case 'tool':
