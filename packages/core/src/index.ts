@@ -42,6 +42,11 @@ export { HANDLE_ERROR_CODES, HandleError, type HandleErrorCode } from './handle-
 export { canonicalJson } from './internal/json.js'
 export { getSecuredItems, PRINCIPAL_AUTH_EXTRA_KEY, type SecuredItem } from './internal/secure-kit.js'
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
+export {
+  createRequestStateVerifier,
+  type RequestStateVerifier,
+  type RequestStateVerifierOptions,
+} from './request-state.js'
 // Sanitizer engine: detectors, scanning, sanitizing and redaction of text.
 export { confusableSkeleton, detectConfusables } from './sanitize/confusables.js'
 export { detectInvisibleText, type InvisibleTextOptions } from './sanitize/invisible-text.js'
@@ -64,11 +69,6 @@ export {
   type SanitizeResult,
   type ScanOptions,
 } from './sanitize/types.js'
-export {
-  createRequestStateVerifier,
-  type RequestStateVerifier,
-  type RequestStateVerifierOptions,
-} from './request-state.js'
 export type { Store, StoreHitOptions, StoreHitResult, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {
   ApprovalGrant,

@@ -6,6 +6,18 @@ export {
   type PolicyReportEntry,
 } from './describe-policy.js'
 export { POLICY_ERROR_CODES, PolicyError, type PolicyErrorCode } from './errors.js'
+// flow policy
+export { FLOW_ERROR_CODES, FlowError, type FlowErrorCode } from './flow-error.js'
+export {
+  FLOW_LABELS_META_KEY,
+  type FlowAction,
+  type FlowAnomalyOptions,
+  type FlowLabel,
+  type FlowPolicy,
+  type FlowPolicyOptions,
+  type FlowTaint,
+  flowPolicy,
+} from './flow-policy.js'
 export { loadPolicy, type PolicyDocument } from './load-policy.js'
 export { type RequireScopes, type RequireScopesOptions, requireScopes } from './require-scopes.js'
 export { allow, deny, needsApproval, type Rule, type RuleFunction, rule } from './rule.js'
@@ -39,15 +51,3 @@ export type {
   RefinementContext,
   Verdict,
 } from './types.js'
-// flow policy
-export { FLOW_ERROR_CODES, FlowError, type FlowErrorCode } from './flow-error.js'
-export {
-  FLOW_LABELS_META_KEY,
-  type FlowAction,
-  type FlowAnomalyOptions,
-  type FlowLabel,
-  type FlowPolicy,
-  type FlowPolicyOptions,
-  type FlowTaint,
-  flowPolicy,
-} from './flow-policy.js'
