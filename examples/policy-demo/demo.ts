@@ -29,7 +29,7 @@ function caller(subject: string, scopes: string[]): Principal {
   return { id: `https://auth.example#${subject}`, issuer: 'https://auth.example', subject, scopes, claims: {} }
 }
 
-function buildServer(docs: string) {
+function buildServer(docs: string, hideFromLists: boolean) {
   const server = secure(new McpServer({ name: 'tickets', version: '1.0.0' }), {
     use: [
       loadPolicy({
@@ -46,21 +46,22 @@ function buildServer(docs: string) {
       }),
     ],
   })
-  // Keep write tools listed so a reader's call is refused with the missing scope (step-up).
-  const scopes = requireScopes.with({ hideFromLists: false })
+  // Hidden tools are answered like unknown ones; listed ones are refused naming the missing scope,
+  // which lets a client step up.
+  const scopes = requireScopes.with({ hideFromLists })
   const files = safePath({ roots: [docs], args: ['path'] })
   const urls = safeUrl({ allow: ['https'], args: ['url'] })
   server.registerTool(
     'search_tickets',
     { description: 'Search tickets', inputSchema: { query: z.string() }, annotations: { readOnlyHint: true } },
-    server.guard(requireScopes('tickets:read')).wrap(async ({ query }) => ({
+    server.guard(scopes('tickets:read')).wrap(async ({ query }) => ({
       content: [{ type: 'text', text: `3 tickets match "${query}"` }],
     })),
   )
   server.registerTool(
     'read_attachment',
     { description: 'Read an attachment', inputSchema: { path: z.string() }, annotations: { readOnlyHint: true } },
-    server.guard(requireScopes('tickets:read'), files).wrap(async ({ path }) => ({
+    server.guard(scopes('tickets:read'), files).wrap(async ({ path }) => ({
       content: [{ type: 'text', text: `attachment ${path}` }],
     })),
   )
@@ -92,7 +93,7 @@ function buildServer(docs: string) {
   server.registerTool(
     'admin_purge',
     { description: 'Purge everything', annotations: { destructiveHint: true } },
-    server.guard(requireScopes('tickets:*')).wrap(async () => ({ content: [{ type: 'text', text: 'purged' }] })),
+    server.guard(scopes('tickets:*')).wrap(async () => ({ content: [{ type: 'text', text: 'purged' }] })),
   )
   return server
 }
@@ -119,8 +120,10 @@ async function connect(server: McpServer, principal: Principal): Promise<Client>
 function show(result: Awaited<ReturnType<Client['callTool']>>): string {
   const text = (result.content as { text?: string }[]).map((c) => c.text ?? '').join('')
   if (!result.isError) return `ok: ${text}`
+  const code = denialCodeOf(result)
+  if (code === undefined) return `error: ${text}`
   const details = (result._meta as Record<string, unknown> | undefined)?.[ERROR_META_KEY]
-  return `refused ${denialCodeOf(result)}: ${text} ${JSON.stringify(details)}`
+  return `refused ${code}: ${text} ${JSON.stringify(details)}`
 }
 
 /** Runs the demo and returns its transcript, one line per step. */
@@ -129,21 +132,27 @@ export async function runPolicyDemo(): Promise<string[]> {
   mkdirSync(join(dir, 'attachments'))
   writeFileSync(join(dir, 'attachments', 'log.txt'), 'log')
   const out: string[] = []
-  const server = buildServer(join(dir, 'attachments'))
-  const readerServer = buildServer(join(dir, 'attachments'))
+  const server = buildServer(join(dir, 'attachments'), true)
+  const stepUpServer = buildServer(join(dir, 'attachments'), false)
+  const writerServer = buildServer(join(dir, 'attachments'), true)
   try {
-    const reader = await connect(readerServer, caller('reader', ['tickets:read']))
+    const reader = await connect(server, caller('reader', ['tickets:read']))
     out.push(`reader sees: ${(await reader.listTools()).tools.map((t) => t.name).join(', ')}`)
     out.push(
       `reader search_tickets: ${show(await reader.callTool({ name: 'search_tickets', arguments: { query: 'printer' } }))}`,
     )
     out.push(
-      `reader delete_ticket: ${show(await reader.callTool({ name: 'delete_ticket', arguments: { id: 'T-1', env: 'dev' } }))}`,
+      `reader delete_ticket (hidden): ${show(await reader.callTool({ name: 'delete_ticket', arguments: { id: 'T-1', env: 'dev' } }))}`,
     )
+    const stepUp = await connect(stepUpServer, caller('reader', ['tickets:read']))
+    out.push(
+      `reader delete_ticket (listed for step-up): ${show(await stepUp.callTool({ name: 'delete_ticket', arguments: { id: 'T-1', env: 'dev' } }))}`,
+    )
+    await stepUp.close()
     out.push(
       `reader read_attachment ../../etc/passwd: ${show(await reader.callTool({ name: 'read_attachment', arguments: { path: '../../etc/passwd' } }))}`,
     )
-    const writer = await connect(server, caller('writer', ['tickets:read', 'tickets:write']))
+    const writer = await connect(writerServer, caller('writer', ['tickets:read', 'tickets:write']))
     out.push(`writer sees: ${(await writer.listTools()).tools.map((t) => t.name).join(', ')}`)
     out.push(
       `writer delete_ticket dev: ${show(await writer.callTool({ name: 'delete_ticket', arguments: { id: 'T-1', env: 'dev' } }))}`,
@@ -163,7 +172,8 @@ export async function runPolicyDemo(): Promise<string[]> {
     out.push('', formatPolicyTable(report), '', JSON.stringify(report.items[3], null, 2))
   } finally {
     await server.close()
-    await readerServer.close()
+    await stepUpServer.close()
+    await writerServer.close()
     rmSync(dir, { recursive: true, force: true })
   }
   return out
