@@ -251,6 +251,40 @@ describe('policy over a real McpServer', () => {
     expect(table).toContain('warning: scope x:rw guards both read-only and destructive tools')
   })
 
+  it('filters resources and prompts per caller and refuses reads of hidden ones', async () => {
+    const server = secure(new McpServer({ name: 'docs', version: '1.0.0' }))
+    server.registerResource(
+      'handbook',
+      'docs://handbook',
+      {},
+      server
+        .guard(requireScopes('docs:read'))
+        .wrap(async (uri) => ({ contents: [{ uri: uri.href, text: 'handbook' }] })),
+    )
+    server.registerResource(
+      'salaries',
+      'docs://salaries',
+      {},
+      server.guard(requireScopes('hr:read')).wrap(async (uri) => ({ contents: [{ uri: uri.href, text: 'secret' }] })),
+    )
+    server.registerPrompt(
+      'triage',
+      {},
+      server.guard(requireScopes('docs:read')).wrap(async () => ({ messages: [] })),
+    )
+    server.registerPrompt(
+      'payroll',
+      {},
+      server.guard(requireScopes('hr:read')).wrap(async () => ({ messages: [] })),
+    )
+    const client = await connect(server, principal(['docs:read']))
+    expect((await client.listResources()).resources.map((r) => r.name)).toEqual(['handbook'])
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['triage'])
+    expect((await client.readResource({ uri: 'docs://handbook' })).contents[0]).toMatchObject({ text: 'handbook' })
+    await expect(client.readResource({ uri: 'docs://salaries' })).rejects.toThrow(/not found/)
+    await expect(client.getPrompt({ name: 'payroll' })).rejects.toThrow(/not found/)
+  })
+
   it('throws TypeError when describing a server that was not secured', () => {
     expect(() => describePolicy(new McpServer({ name: 'plain', version: '1.0.0' }))).toThrow(TypeError)
   })
