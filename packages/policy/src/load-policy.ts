@@ -144,6 +144,7 @@ function verdictOf(s: Statement): Verdict {
  * @throws TypeError at start-up when the text is not JSON or the document is malformed; the
  * message names the path to each problem (`rules[2].arguments[0].glob: ...`).
  * @throws PolicyError at call time as `rule()` does.
+ * @see `rule` for the decision semantics; `cedarPolicy` (`@mcp-warden/policy/cedar`) for Cedar files
  * @example
  * ```ts
  * const policy = loadPolicy(await readFile('policy.json', 'utf8'))
