@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@mcp-warden\/core\/sdk-v1$/, replacement: src('core/src/sdk-v1/index.ts') },
       { find: /^@mcp-warden\/core\/sdk-v2$/, replacement: src('core/src/sdk-v2/index.ts') },
       { find: /^@mcp-warden\/core\/redis$/, replacement: src('core/src/redis/index.ts') },
+      { find: /^@mcp-warden\/policy\/cedar$/, replacement: src('policy/src/cedar/index.ts') },
       { find: /^@mcp-warden\/(core|auth|policy|audit)$/, replacement: src('$1/src/index.ts') },
     ],
   },

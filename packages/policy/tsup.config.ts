@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', cedar: 'src/cedar/index.ts' },
+  external: ['@cedar-policy/cedar-wasm'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -146,10 +146,14 @@ async function main(): Promise<void> {
       guarded.guard(requireScopes('tickets:write'), combineRules(...rules)).wrap(handler),
     )
     const guardedConn = await connect(guarded)
+    const plain = secure(new McpServer({ name: 'secured-plain', version: '1.0.0' }))
+    plain.registerTool('delete_ticket', { inputSchema: { id: z.string(), env: z.string() } }, handler)
+    const plainConn = await connect(plain)
     const call = { name: 'delete_ticket', arguments: { id: 'T-1', env: 'dev' } }
 
     const rows = await measureAll([
       { name: 'bare McpServer call (InMemoryTransport)', op: () => bareConn.client.callTool(call) },
+      { name: 'secured call, no guards (core adapter)', op: () => plainConn.client.callTool(call) },
       { name: 'secured call: requireScopes + 3 rules', op: () => guardedConn.client.callTool(call) },
       { name: 'empty chain (baseline of the guard rows)', op: () => emptyChain(ctx) },
       { name: '2 pass-through middlewares (pipeline floor)', op: () => floorChain(ctx) },
@@ -165,6 +169,7 @@ async function main(): Promise<void> {
     ])
     await bareConn.close()
     await guardedConn.close()
+    await plainConn.close()
 
     const base = rows[0] as Row
     console.log(`node ${process.version}, best of ${ROUNDS} interleaved ${SLICE_MS} ms slices per case`)
@@ -181,12 +186,12 @@ async function main(): Promise<void> {
     const at = (index: number): number => (rows[index] as Row).nsPerOp
     const pct = (ns: number): string =>
       `${(ns / 1000).toFixed(2)} µs = ${((ns / base.nsPerOp) * 100).toFixed(2)}% of a bare call`
-    const floor = at(3) - at(2)
-    const guards = at(4) - at(3)
-    const path = at(5)
-    const url = at(7)
+    const floor = at(4) - at(3)
+    const guards = at(5) - at(4)
+    const path = at(6)
+    const url = at(8)
     const together = guards + path + url
-    const own = guards + (path - at(6)) + (url - at(8))
+    const own = guards + (path - at(7)) + (url - at(9))
     console.log('')
     console.log(`pipeline floor, two pass-through middlewares (core):  ${(floor / 1000).toFixed(2)} µs`)
     console.log(`scope guard + 3 rules, net of that floor:             ${pct(guards)}`)

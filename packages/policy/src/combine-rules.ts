@@ -8,6 +8,8 @@ import { type Rule, ruleEntriesOf, ruleMiddleware } from './rule.js'
  *
  * @throws TypeError at creation when an argument is not a rule (from `rule`, `combineRules` or
  * `loadPolicy`), when none is given, or when two rules share a name (decisions must name one rule).
+ * @throws PolicyError at call time, as `rule()` does.
+ * @see `rule`
  * @example
  * ```ts
  * const policy = combineRules(businessHours, noProdDeletes, approveLargeRefunds)

@@ -56,6 +56,7 @@ function stringList(value: unknown): readonly string[] | undefined {
  * destructive tools.
  *
  * @throws TypeError when `server` was not secured with `secure()`.
+ * @see `getSecuredItems` (`@mcp-warden/core`); MCP security best practices, scope minimization
  * @example
  * ```ts
  * console.log(formatPolicyTable(describePolicy(server)))

@@ -137,12 +137,14 @@ function verdictOf(s: Statement): Verdict {
  * `<issuer>#<subject>`, `clients` the OAuth client id, `arguments` test values at dotted paths).
  * An applying `deny` refuses the call, an applying `approval` asks the approval gate. With
  * `default: "deny"`, a call that no `allow` statement applies to is refused by the rule
- * `default`. Globs: `*` any run, `?` one character; no regular expressions.
+ * `default`. Globs: `*` any run, `?` one character, `\` escapes the next one (`"\\*"` in
+ * JSON matches a literal star); no regular expressions.
  *
  * @param source - JSON text, or an already parsed object (from YAML, TOML, a module...).
  * @throws TypeError at start-up when the text is not JSON or the document is malformed; the
  * message names the path to each problem (`rules[2].arguments[0].glob: ...`).
  * @throws PolicyError at call time as `rule()` does.
+ * @see `rule` for the decision semantics; `cedarPolicy` (`@mcp-warden/policy/cedar`) for Cedar files
  * @example
  * ```ts
  * const policy = loadPolicy(await readFile('policy.json', 'utf8'))

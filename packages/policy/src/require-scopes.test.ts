@@ -42,8 +42,19 @@ describe('requireScopes', () => {
   })
 
   it('describes itself with scopes.all for reports and step-up challenges', () => {
-    expect(requireScopes('a', 'b', 'a').describe).toEqual({ name: 'requireScopes', scopes: { all: ['a', 'b'] } })
-    expect(requireScopes.any('a', 'b').describe).toEqual({ name: 'requireScopes', scopes: { any: ['a', 'b'] } })
+    const hierarchy = { separator: ':', wildcard: '*', implies: {} }
+    expect(requireScopes('a', 'b', 'a').describe).toEqual({
+      name: 'requireScopes',
+      scopes: { all: ['a', 'b'] },
+      hierarchy,
+    })
+    expect(requireScopes.any('a', 'b').describe).toEqual({
+      name: 'requireScopes',
+      scopes: { any: ['a', 'b'] },
+      hierarchy,
+    })
+    const custom = requireScopes.with({ hierarchy: createScopeHierarchy({ implies: { x: ['y'] } }) })
+    expect(custom('y').describe?.hierarchy).toEqual({ separator: ':', wildcard: '*', implies: { x: ['y'] } })
   })
 
   it('hides the primitive from lists when the caller lacks a scope or is anonymous', async () => {
@@ -97,7 +108,7 @@ describe('requireScopes.with', () => {
     const shown = requireScopes.with({ hideFromLists: false })
     expect(shown('a').visibility).toBeUndefined()
     expect(shown.any('a').visibility).toBeUndefined()
-    expect(shown('a').describe).toEqual({ name: 'requireScopes', scopes: { all: ['a'] } })
+    expect(shown('a').describe).toMatchObject({ name: 'requireScopes', scopes: { all: ['a'] } })
     expect(() => requireScopes.with({ hideFromLists: 'no' as never })).toThrow(TypeError)
   })
 })

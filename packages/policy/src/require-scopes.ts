@@ -55,7 +55,7 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
       }
       return next()
     }
-    const describe = { name: 'requireScopes', scopes: { all: required } }
+    const describe = { name: 'requireScopes', scopes: { all: required }, hierarchy: hierarchy.description }
     if (!hide) return Object.assign(requireScopesMiddleware, { describe })
     return Object.assign(requireScopesMiddleware, {
       describe,
@@ -78,7 +78,7 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
       }
       return next()
     }
-    const describe = { name: 'requireScopes', scopes: { any: required } }
+    const describe = { name: 'requireScopes', scopes: { any: required }, hierarchy: hierarchy.description }
     if (!hide) return Object.assign(requireAnyScopeMiddleware, { describe })
     return Object.assign(requireAnyScopeMiddleware, {
       describe,
@@ -109,7 +109,9 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
  * covers `tickets:write`); `requireScopes.with({ hierarchy, hideFromLists })` configures it.
  *
  * The scopes are declared once: the in-process guard checks them, list filtering hides the tool,
- * and the HTTP layer of `@mcp-warden/auth` reads `describe.scopes` for its step-up challenge.
+ * and the HTTP layer of `@mcp-warden/auth` reads `describe.scopes` for its step-up challenge;
+ * `describe.hierarchy` (JSON: separator, wildcard, implications) tells it how granted scopes
+ * cover required ones.
  *
  * @throws TypeError at creation when no scope is given or one is not a valid scope token.
  * @throws PolicyError `ERR_POLICY_NO_PRINCIPAL` (status 401) when no principal is known;

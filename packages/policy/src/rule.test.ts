@@ -112,6 +112,20 @@ describe('rule', () => {
     ])
   })
 
+  it('decides concurrent calls independently when rules are async', async () => {
+    const slow = rule('slow-even', async (ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, Number(ctx.arguments.n) % 5))
+      return Number(ctx.arguments.n) % 2 === 0 ? allow() : deny(`odd ${String(ctx.arguments.n)}`)
+    })
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, n) => run(combineRules(slow, noProd), context({ arguments: { n } }))),
+    )
+    outcomes.forEach((o, n) => {
+      expect(o.status).toBe(n % 2 === 0 ? 'fulfilled' : 'rejected')
+      if (o.status === 'rejected') expect((o.reason as PolicyError).message).toBe(`odd ${n}`)
+    })
+  })
+
   it('throws TypeError at creation when the name or function is bad', () => {
     for (const bad of ['', 'has space', 'x'.repeat(129), 'a\u0000', 7]) {
       expect(() => rule(bad as string, () => allow())).toThrow(TypeError)

@@ -100,6 +100,7 @@ export function ruleMiddleware(ruleName: string, entries: readonly RuleEntry[], 
  * `decide` is not a function.
  * @throws PolicyError at call time: `ERR_POLICY_RULE_DENIED` (details `rule`, `reason`),
  * `ERR_POLICY_APPROVAL_REQUIRED`, `ERR_POLICY_RULE_FAILED`.
+ * @see MCP security best practices (excessive scope, unintended high-impact actions); `combineRules`, `loadPolicy`
  * @example
  * ```ts
  * const noProd = rule('no-prod-deletes', (ctx) =>

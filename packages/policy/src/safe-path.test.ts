@@ -22,6 +22,7 @@ beforeAll(() => {
   symlinkSync(join(dir, 'outside'), join(root, 'escape'))
   symlinkSync(join(root, 'docs'), join(root, 'docs-link'))
   symlinkSync(join(root, 'loop-a'), join(root, 'loop-b'))
+  symlinkSync(join(dir, 'outside', 'not-yet'), join(root, 'dangling'))
   symlinkSync(join(root, 'loop-b'), join(root, 'loop-a'))
   guard = safePath({ roots: [root], args: ['path'] })
 })
@@ -50,6 +51,14 @@ describe('safePath', () => {
   it('refuses symlinks that lead outside the root', async () => {
     expect((await denial(guard.check('escape/secret.txt'))).code).toBe('ERR_POLICY_PATH_OUTSIDE_ROOTS')
     expect((await denial(guard.check('escape/not-yet.txt'))).code).toBe('ERR_POLICY_PATH_OUTSIDE_ROOTS')
+  })
+
+  it('refuses dangling symlinks, whose target a write would create', async () => {
+    for (const value of ['dangling', 'dangling/file.txt']) {
+      const err = await denial(guard.check(value))
+      expect(err.code, value).toBe('ERR_POLICY_PATH_INVALID')
+      expect(err.details.reason).toBe('unresolvable')
+    }
   })
 
   it('refuses symlink loops as unresolvable', async () => {

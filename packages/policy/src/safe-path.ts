@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from 'node:fs'
+import { lstatSync, realpathSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { POLICY_ERROR_CODES, PolicyError } from './errors.js'
 import { argumentGuard, argumentNames, knownOptions, positiveInteger } from './internal/argument-guard.js'
@@ -119,6 +119,14 @@ function isAscii(text: string): boolean {
   return true
 }
 
+function isSymlink(target: string): boolean {
+  try {
+    return lstatSync(target).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
 /**
  * `realpath` of the deepest existing ancestor, with the rest (which cannot be a symlink) appended.
  * Uses the native synchronous `realpath(3)`: one system call, no thread-pool round trip, and the
@@ -134,6 +142,9 @@ function realpathDeep(target: string): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err
+      // A dangling symlink also answers ENOENT, but writing through it would create its target,
+      // wherever that is.
+      if (isSymlink(current)) throw new Error('dangling symbolic link')
       const parent = path.dirname(current)
       if (parent === current) throw err
       rest.push(path.basename(current))
@@ -148,13 +159,14 @@ function realpathDeep(target: string): string {
  *
  * Refused: non-strings, empty or over-long values, control characters (null bytes included) and
  * bidi/invisible characters, malformed percent-escapes (a `%` not followed by two hex digits),
- * invalid UTF-8 after percent-decoding (overlong `%c0%af`), values
- * still changing after three rounds of percent-decoding, Windows drive-letter paths on POSIX,
- * and anything that, read literally, percent-decoded (once, repeatedly, or after unwrapping
- * `%25`), NFKC-normalized, with `\` read as a separator or with `\` stripped, lands outside the roots after `..` is resolved, or whose real
- * path (symlinks followed with `realpath`; for a path that does not exist yet, its deepest
- * existing ancestor) leaves them. Segments matching `deniedNames` (`.git`, `.env`, ...) are
- * refused inside the roots too. `check` resolves to the real path.
+ * invalid UTF-8 after percent-decoding (overlong `%c0%af`), values still changing after three
+ * rounds of percent-decoding, Windows drive-letter paths on POSIX, dangling symlinks, and
+ * anything that leaves the roots once `..` is resolved, under any of these readings: literal,
+ * percent-decoded (once, repeatedly, or after unwrapping `%25`), NFKC-normalized, with `\` read as
+ * a separator, with `\` stripped. The real path (symlinks followed with `realpath`; for a path
+ * that does not exist yet, its deepest existing ancestor) must stay inside the roots too.
+ * Segments matching `deniedNames` (`.git`, `.env`, ...) are refused inside the roots as well.
+ * `check` resolves to the real path.
  *
  * Messages never echo the path or reveal the roots.
  *

@@ -1,3 +1,5 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { SECURITY_EVENT_CHANNEL } from '@mcp-warden/core'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { context, denial, run } from '../test/helpers.js'
@@ -70,6 +72,26 @@ describe('safeShellArg', () => {
     )
     const err = await denial(run(guard, context({ arguments: { files: ['a.txt', '$(id)'] } })))
     expect(err.details.argument).toBe('files')
+  })
+
+  it('publishes a security event naming the guard and argument but not the value', async () => {
+    const events: unknown[] = []
+    const listener = (message: unknown) => events.push(message)
+    subscribe(SECURITY_EVENT_CHANNEL, listener)
+    try {
+      await denial(run(guard, context({ name: 'checkout', arguments: { branch: '$(reboot)' } })))
+    } finally {
+      unsubscribe(SECURITY_EVENT_CHANNEL, listener)
+    }
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'policy.argument_refused',
+        code: 'ERR_POLICY_SHELL_ARG',
+        name: 'checkout',
+        detail: { guard: 'safeShellArg', argument: 'branch', reason: 'character' },
+      }),
+    ])
+    expect(JSON.stringify(events)).not.toContain('reboot')
   })
 
   it('works as a zod refinement', async () => {

@@ -248,6 +248,13 @@ describe('safeUrl fetch', () => {
         '/loop': '/loop',
         '/to-ok': '/ok',
       }
+      if (req.url === '/slow') {
+        res.writeHead(200)
+        res.write('partial')
+        const timer = setTimeout(() => res.end(), 2_000)
+        res.on('close', () => clearTimeout(timer))
+        return
+      }
       const target = location[req.url ?? '']
       if (target !== undefined) {
         res.writeHead(302, { location: target })
@@ -304,6 +311,10 @@ describe('safeUrl fetch', () => {
     const g = safeUrl({ allow: ['http'], resolve: fakeResolver({}) })
     expect((await denial(g.fetch(`${origin}/ok`))).code).toBe('ERR_POLICY_URL_FORBIDDEN_ADDRESS')
     expect(hits.length).toBe(before)
+  })
+
+  it('gives up when the exchange outlasts timeoutMs', async () => {
+    await expect(local().fetch(`${origin}/slow`, { timeoutMs: 100 })).rejects.toThrow(/timed out/)
   })
 
   it('refuses responses larger than maxBytes', async () => {

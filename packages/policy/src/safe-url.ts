@@ -341,14 +341,15 @@ export function safeUrl(options: SafeUrlOptions): SafeUrlGuard {
       const request = client.request(checked.url, {
         method,
         headers,
-        timeout: timeoutMs,
         ...(signal === undefined ? {} : { signal }),
         lookup: ((_host: string, lookupOptions: { all?: boolean } | undefined, cb: (...a: unknown[]) => void) => {
           if (lookupOptions?.all === true) cb(null, [{ address: pinned, family }])
           else cb(null, pinned, family)
         }) as never,
       })
-      request.on('timeout', () => request.destroy(new Error('request timed out')))
+      // One deadline for the whole exchange (connect, headers, body), not an idle timeout.
+      const timer = setTimeout(() => request.destroy(new Error(`request timed out after ${timeoutMs} ms`)), timeoutMs)
+      request.on('close', () => clearTimeout(timer))
       request.on('error', reject)
       request.on('response', (response) => {
         const chunks: Buffer[] = []

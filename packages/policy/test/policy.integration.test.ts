@@ -11,11 +11,14 @@ import {
 } from '@mcp-warden/core'
 import { secure } from '@mcp-warden/core/sdk-v1'
 import {
+  type ApprovalGate,
   allow,
   deny,
   describePolicy,
   formatPolicyTable,
   loadPolicy,
+  needsApproval,
+  PolicyError,
   requireScopes,
   rule,
   safePath,
@@ -249,6 +252,80 @@ describe('policy over a real McpServer', () => {
     expect(table).not.toContain('\u001b')
     expect(table).toContain('\\u001b[2Jevil')
     expect(table).toContain('warning: scope x:rw guards both read-only and destructive tools')
+  })
+
+  it('hands approval decisions to a gate placed before the rules, and refuses without one', async () => {
+    const asked: string[] = []
+    const approvalGate: ApprovalGate = {
+      async request(decisions, ctx) {
+        asked.push(`${ctx.name}:${decisions.map((d) => d.rule).join(',')}`)
+        if (ctx.arguments.amount === 999) throw new PolicyError('ERR_POLICY_RULE_DENIED', 'The user declined')
+      },
+    }
+    const build = (withGate: boolean) => {
+      const server = secure(new McpServer({ name: 'refunds', version: '1.0.0' }), {
+        use: withGate
+          ? [async (_ctx: GuardContext, next: Next<{ approvalGate: ApprovalGate }>) => next({ approvalGate })]
+          : [],
+      })
+      const large = rule('large-refund', (ctx) =>
+        Number(ctx.arguments.amount) > 100 ? needsApproval('Refunds over 100 need approval') : allow(),
+      )
+      server.registerTool(
+        'refund',
+        { inputSchema: { amount: z.number() } },
+        server.guard(large).wrap(async ({ amount }) => ({ content: [{ type: 'text', text: `refunded ${amount}` }] })),
+      )
+      return server
+    }
+    const gated = await connect(build(true), undefined)
+    expect(text(await gated.callTool({ name: 'refund', arguments: { amount: 500 } }))).toBe('refunded 500')
+    expect(text(await gated.callTool({ name: 'refund', arguments: { amount: 5 } }))).toBe('refunded 5')
+    expect(denialCodeOf(await gated.callTool({ name: 'refund', arguments: { amount: 999 } }))).toBe(
+      'ERR_POLICY_RULE_DENIED',
+    )
+    expect(asked).toEqual(['refund:large-refund', 'refund:large-refund'])
+    const ungated = await connect(build(false), undefined)
+    const refused = await ungated.callTool({ name: 'refund', arguments: { amount: 500 } })
+    expect((refused._meta as Record<string, unknown>)[ERROR_META_KEY]).toMatchObject({
+      code: 'ERR_POLICY_APPROVAL_REQUIRED',
+      rule: 'large-refund',
+      reason: 'Refunds over 100 need approval',
+    })
+  })
+
+  it('filters resources and prompts per caller and refuses reads of hidden ones', async () => {
+    const server = secure(new McpServer({ name: 'docs', version: '1.0.0' }))
+    server.registerResource(
+      'handbook',
+      'docs://handbook',
+      {},
+      server
+        .guard(requireScopes('docs:read'))
+        .wrap(async (uri) => ({ contents: [{ uri: uri.href, text: 'handbook' }] })),
+    )
+    server.registerResource(
+      'salaries',
+      'docs://salaries',
+      {},
+      server.guard(requireScopes('hr:read')).wrap(async (uri) => ({ contents: [{ uri: uri.href, text: 'secret' }] })),
+    )
+    server.registerPrompt(
+      'triage',
+      {},
+      server.guard(requireScopes('docs:read')).wrap(async () => ({ messages: [] })),
+    )
+    server.registerPrompt(
+      'payroll',
+      {},
+      server.guard(requireScopes('hr:read')).wrap(async () => ({ messages: [] })),
+    )
+    const client = await connect(server, principal(['docs:read']))
+    expect((await client.listResources()).resources.map((r) => r.name)).toEqual(['handbook'])
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['triage'])
+    expect((await client.readResource({ uri: 'docs://handbook' })).contents[0]).toMatchObject({ text: 'handbook' })
+    await expect(client.readResource({ uri: 'docs://salaries' })).rejects.toThrow(/not found/)
+    await expect(client.getPrompt({ name: 'payroll' })).rejects.toThrow(/not found/)
   })
 
   it('throws TypeError when describing a server that was not secured', () => {

@@ -1,4 +1,4 @@
-import { type GuardContext, type PrimitiveResult, WardenError } from '@mcp-warden/core'
+import { type GuardContext, type PrimitiveResult, publishSecurityEvent, WardenError } from '@mcp-warden/core'
 import { PolicyError, type PolicyErrorCode } from '../errors.js'
 import type { ArgumentGuard, RefinementContext } from '../types.js'
 
@@ -44,7 +44,7 @@ export function argumentGuard<T>(
   check: (value: unknown) => Promise<T>,
   describe: Readonly<Record<string, unknown>>,
 ): ArgumentGuard<T> {
-  const checkArgument = async (key: string, value: unknown): Promise<void> => {
+  const checkArgument = async (ctx: GuardContext, key: string, value: unknown): Promise<void> => {
     try {
       if (Array.isArray(value)) {
         if (value.length > MAX_ARGUMENT_ITEMS) {
@@ -58,6 +58,17 @@ export function argumentGuard<T>(
       }
     } catch (err) {
       if (err instanceof PolicyError) {
+        publishSecurityEvent({
+          type: 'policy.argument_refused',
+          code: err.code,
+          correlationId: ctx.correlationId,
+          ...(ctx.principal === undefined ? {} : { principalId: ctx.principal.id }),
+          ...(ctx.principal?.clientId === undefined ? {} : { clientId: ctx.principal.clientId }),
+          kind: ctx.kind,
+          name: ctx.name,
+          // The argument's name only: its value may be the attack, and is the caller's data.
+          detail: { guard: name, argument: key, ...err.details },
+        })
         throw new PolicyError(err.code, err.message, { details: { ...err.details, argument: key }, cause: err.cause })
       }
       throw err
@@ -69,13 +80,13 @@ export function argumentGuard<T>(
       if (args !== undefined) {
         for (const key of args) {
           if (!Object.hasOwn(values, key) || values[key] === undefined) continue
-          await checkArgument(key, values[key])
+          await checkArgument(ctx, key, values[key])
         }
       } else {
         for (const key of Object.keys(values)) {
           const value = values[key]
           if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
-            await checkArgument(key, value)
+            await checkArgument(ctx, key, value)
           }
         }
       }

@@ -1,0 +1,1 @@
+export { type CedarPolicyOptions, cedarPolicy } from './cedar-policy.js'
