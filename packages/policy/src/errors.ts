@@ -11,7 +11,7 @@ export const POLICY_ERROR_CODES = {
   ERR_POLICY_NO_PRINCIPAL: 'ERR_POLICY_NO_PRINCIPAL',
   /** A contextual rule denied the call (details: `rule`, `reason`). */
   ERR_POLICY_RULE_DENIED: 'ERR_POLICY_RULE_DENIED',
-  /** A rule requires human approval and no approval gate handled it (details: `rule`, `reason`). */
+  /** The code of `policy.approval_required` events: a rule asked for human approval. */
   ERR_POLICY_APPROVAL_REQUIRED: 'ERR_POLICY_APPROVAL_REQUIRED',
   /** A rule threw or returned something that is not a decision: denied (fail closed). */
   ERR_POLICY_RULE_FAILED: 'ERR_POLICY_RULE_FAILED',

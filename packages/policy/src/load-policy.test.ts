@@ -44,9 +44,8 @@ describe('loadPolicy', () => {
   })
 
   it('asks for approval when an approval statement applies', async () => {
-    const err = await denial(run(policy, context({ name: 'refund', arguments: { amount: 150 } })))
-    expect(err.code).toBe('ERR_POLICY_APPROVAL_REQUIRED')
-    expect(err.details.rule).toBe('large')
+    const outcome = await run(policy, context({ name: 'refund', arguments: { amount: 150 } }))
+    expect(outcome.added).toMatchObject({ approvalRequired: [{ by: 'rule:large', details: { rule: 'large' } }] })
   })
 
   it('denies calls that no allow statement applies to when the default is deny', async () => {

@@ -43,10 +43,12 @@ describe('rule', () => {
     expect(seen).toEqual(['alice', 'x', true, 's', 1])
   })
 
-  it('denies with ERR_POLICY_APPROVAL_REQUIRED when approval is needed and no gate is present', async () => {
-    const err = await denial(run(bigRefund, context({ arguments: { amount: 500 } })))
-    expect(err.code).toBe('ERR_POLICY_APPROVAL_REQUIRED')
-    expect(err.details).toMatchObject({ rule: 'big-refund', reason: 'Large refund', rules: ['big-refund'] })
+  it('passes an approval requirement on when approval is needed and no gate precedes the rules', async () => {
+    const outcome = await run(bigRefund, context({ arguments: { amount: 500 } }))
+    expect(outcome.reached).toBe(true)
+    expect(outcome.added).toEqual({
+      approvalRequired: [{ by: 'rule:big-refund', reason: 'Large refund', details: { rule: 'big-refund' } }],
+    })
   })
 
   it('hands approval decisions to the gate in the context and continues when it approves', async () => {

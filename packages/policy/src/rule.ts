@@ -41,7 +41,8 @@ export function deny(reason: string): Verdict {
 
 /**
  * Lets the call through only after a human approved it: handed to the approval gate in the
- * context, or refused with `ERR_POLICY_APPROVAL_REQUIRED` when there is none.
+ * context, or passed on as approval requirements for a gate after the rules (denied with
+ * `ERR_CORE_APPROVAL_REQUIRED` when no gate grants them).
  */
 export function needsApproval(reason: string): Verdict {
   return { effect: 'approval', reason }
@@ -58,10 +59,22 @@ export function ruleEntriesOf(value: unknown): readonly RuleEntry[] | undefined 
 export function ruleMiddleware(ruleName: string, entries: readonly RuleEntry[], describeName: string): Rule {
   const frozen = Object.freeze([...entries])
   const names = Object.freeze(frozen.map((e) => e.name))
-  const ruleMiddlewareFn = async (ctx: GuardContext, next: () => Promise<PrimitiveResult>) => {
-    const pending = enforce(frozen, ctx)
-    if (pending !== undefined) await pending
-    return next()
+  const ruleMiddlewareFn = async (
+    ctx: GuardContext,
+    next: (add?: Partial<Pick<GuardContext, 'approvalRequired'>>) => Promise<PrimitiveResult>,
+  ) => {
+    const outcome = enforce(frozen, ctx)
+    const approvals = outcome !== undefined && !Array.isArray(outcome) ? await outcome : outcome
+    if (approvals === undefined) return next()
+    const approvalRequired = Object.freeze([
+      ...(ctx.approvalRequired ?? []),
+      ...approvals.map((decision) => ({
+        by: `rule:${decision.rule}`,
+        reason: decision.reason,
+        details: { rule: decision.rule },
+      })),
+    ])
+    return next({ approvalRequired })
   }
   const evaluate = async (ctx: GuardContext): Promise<readonly Decision[]> => {
     const decisions: Decision[] = []

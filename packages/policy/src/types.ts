@@ -24,8 +24,9 @@ export type ApprovalDecision = Extract<Decision, { readonly effect: 'approval' }
  * The contract between rules and an approval gate. A gate (a middleware placed before the rules,
  * globally or earlier in the tool's guard) adds itself to the context as `approvalGate` through
  * `next({ approvalGate })`; when rules ask for approval they call `request()`, which resolves
- * once the user approved and throws a `WardenError` to refuse. Without a gate in the context a
- * rule asking for approval denies with `ERR_POLICY_APPROVAL_REQUIRED`.
+ * once the user approved and throws a `WardenError` to refuse. Without a gate in the context, the
+ * rules pass their approvals on as `ctx.approvalRequired` for a gate placed after them; without any
+ * gate the pipeline refuses the call (`ERR_CORE_APPROVAL_REQUIRED`).
  */
 export interface ApprovalGate {
   request(decisions: readonly ApprovalDecision[], ctx: GuardContext): Promise<void>

@@ -288,9 +288,9 @@ describe('policy over a real McpServer', () => {
     const ungated = await connect(build(false), undefined)
     const refused = await ungated.callTool({ name: 'refund', arguments: { amount: 500 } })
     expect((refused._meta as Record<string, unknown>)[ERROR_META_KEY]).toMatchObject({
-      code: 'ERR_POLICY_APPROVAL_REQUIRED',
-      rule: 'large-refund',
-      reason: 'Refunds over 100 need approval',
+      code: 'ERR_CORE_APPROVAL_REQUIRED',
+      requiredBy: ['rule:large-refund'],
+      requirements: [{ by: 'rule:large-refund', reason: 'Refunds over 100 need approval', rule: 'large-refund' }],
     })
   })
 

@@ -81,16 +81,19 @@ function apply(ctx: GuardContext, entry: RuleEntry, raw: unknown, approvals: App
   return list
 }
 
-function settleApprovals(ctx: GuardContext, approvals: ApprovalDecision[]): Promise<void> {
+/**
+ * Hands approvals to the gate in the context when there is one (placed before the rules);
+ * otherwise returns them, and the rules middleware passes them on as core approval requirements
+ * for a gate placed after it. Without any gate the pipeline denies the call
+ * (`ERR_CORE_APPROVAL_REQUIRED`): never silently run.
+ */
+function settleApprovals(ctx: GuardContext, approvals: ApprovalDecision[]): Promise<undefined> | ApprovalDecision[] {
   const gate = (ctx as GuardContext & { approvalGate?: ApprovalGate }).approvalGate
   if (gate === undefined || typeof gate.request !== 'function') {
-    const first = approvals[0] as ApprovalDecision
-    publish(ctx, POLICY_ERROR_CODES.ERR_POLICY_APPROVAL_REQUIRED, first)
-    throw new PolicyError(POLICY_ERROR_CODES.ERR_POLICY_APPROVAL_REQUIRED, clip(first.reason), {
-      details: { rule: first.rule, reason: clip(first.reason), rules: approvals.map((d) => d.rule) },
-    })
+    for (const decision of approvals) publish(ctx, POLICY_ERROR_CODES.ERR_POLICY_APPROVAL_REQUIRED, decision)
+    return approvals
   }
-  return gate.request(approvals, ctx)
+  return gate.request(approvals, ctx).then(() => undefined)
 }
 
 async function enforceFrom(
@@ -99,7 +102,7 @@ async function enforceFrom(
   index: number,
   pending: PromiseLike<unknown>,
   approvals: ApprovalDecision[] | undefined,
-): Promise<void> {
+): Promise<ApprovalDecision[] | undefined> {
   let raw: unknown
   try {
     raw = await pending
@@ -119,19 +122,22 @@ async function enforceFrom(
     }
     collected = apply(ctx, entry, next, collected)
   }
-  if (collected !== undefined) await settleApprovals(ctx, collected)
+  return collected === undefined ? undefined : settleApprovals(ctx, collected)
 }
 
 /**
  * First-deny-wins: rules run in order; the first `deny` ends evaluation and refuses the call.
- * Approvals are collected and, when no rule denied, handed to the approval gate in the context
- * (or refused with `ERR_POLICY_APPROVAL_REQUIRED` when there is none).
+ * Approvals are collected and, when no rule denied, handed to the approval gate in the context,
+ * or returned for the caller to pass on as approval requirements when there is none.
  *
  * Synchronous rules are evaluated without a promise: the result is `undefined` when every rule
  * decided synchronously and none asked for approval, so the common path costs no microtask.
  * Denials are thrown synchronously then; callers run it inside an async function.
  */
-export function enforce(entries: readonly RuleEntry[], ctx: GuardContext): Promise<void> | undefined {
+export function enforce(
+  entries: readonly RuleEntry[],
+  ctx: GuardContext,
+): Promise<ApprovalDecision[] | undefined> | ApprovalDecision[] | undefined {
   let approvals: ApprovalDecision[] | undefined
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as RuleEntry
