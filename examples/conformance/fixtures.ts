@@ -43,30 +43,56 @@ export interface CallRecord {
   readonly correlationId: string
 }
 
-/** A bounded record of the guarded calls a server saw. */
+/** What the guarded calls of every session of one server were. */
 export interface CallLog {
+  /** The most recent calls, oldest first (bounded). */
   readonly records: readonly CallRecord[]
   /** Calls recorded since start, including those no longer kept. */
   readonly total: number
+  /** How many calls of `<kind>:<name>` (`tool:test_simple_text`) ended with `outcome`. */
+  count(key: string, outcome: CallRecord['outcome']): number
+  /** Records one call. */
+  add(record: CallRecord): void
 }
 
 /**
- * A pass-through middleware that records every call and how it ended, keeping the last
- * `maxRecords`. It never changes the result; a denial or error thrown below it is rethrown.
+ * Creates a call log keeping the last `maxRecords` calls and a count per primitive and outcome
+ * (bounded by the registered primitives: names come from registrations, not from clients).
  */
-export function recordCalls(log: { records: CallRecord[]; total: number }, maxRecords: number): Middleware {
-  const push = (ctx: GuardContext, outcome: CallRecord['outcome']): void => {
-    log.total += 1
-    log.records.push({ kind: ctx.kind, name: ctx.name, outcome, correlationId: ctx.correlationId })
-    if (log.records.length > maxRecords) log.records.shift()
+export function createCallLog(maxRecords: number): CallLog {
+  const records: CallRecord[] = []
+  const counts = new Map<string, number>()
+  let total = 0
+  return {
+    records,
+    get total() {
+      return total
+    },
+    count: (key, outcome) => counts.get(`${key}:${outcome}`) ?? 0,
+    add(record) {
+      total += 1
+      const key = `${record.kind}:${record.name}:${record.outcome}`
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+      records.push(record)
+      if (records.length > maxRecords) records.shift()
+    },
   }
+}
+
+/**
+ * A pass-through middleware that records every call and how it ended. It never changes the
+ * result; a denial or error thrown below it is rethrown.
+ */
+export function recordCalls(log: CallLog): Middleware {
   return async function recordCallsMiddleware(ctx, next) {
+    const add = (outcome: CallRecord['outcome']): void =>
+      log.add({ kind: ctx.kind, name: ctx.name, outcome, correlationId: ctx.correlationId })
     try {
       const result = await next()
-      push(ctx, 'allow')
+      add('allow')
       return result
     } catch (err) {
-      push(ctx, isDenial(err) ? 'deny' : 'error')
+      add(isDenial(err) ? 'deny' : 'error')
       throw err
     }
   }
@@ -114,15 +140,15 @@ const text = (value: string): PrimitiveResult & { content: [{ type: 'text'; text
 
 /**
  * Creates one secured conformance server: one per session, as the SDK's Streamable HTTP transport
- * expects. `log` receives the call log records.
+ * expects. Every guarded call is recorded in `log`.
  */
-export function createConformanceServer(log: { records: CallRecord[]; total: number }): McpServer {
+export function createConformanceServer(log: CallLog): McpServer {
   const server = secure(
     new McpServer(
       { name: 'mcp-warden-conformance', version: '1.0.0' },
       { capabilities: { logging: {}, resources: { subscribe: true } } },
     ),
-    { use: [recordCalls(log, 200), requireAuth({ localPrincipal: LOCAL_PRINCIPAL })] },
+    { use: [recordCalls(log), requireAuth({ localPrincipal: LOCAL_PRINCIPAL })] },
   )
 
   // logging/setLevel: this session's threshold; log() below drops what is less severe.

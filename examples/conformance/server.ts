@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { createBoundedEventStore } from './event-store.js'
-import { type CallLog, type CallRecord, createConformanceServer } from './fixtures.js'
+import { type CallLog, createCallLog, createConformanceServer } from './fixtures.js'
 
 /** Options of `startConformanceServer`. */
 export interface ConformanceServerOptions {
@@ -53,7 +53,7 @@ interface Session {
 export async function startConformanceServer(options: ConformanceServerOptions = {}): Promise<ConformanceServer> {
   const maxSessions = options.maxSessions ?? 64
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576
-  const log: { records: CallRecord[]; total: number } = { records: [], total: 0 }
+  const log = createCallLog(200)
   const sessions = new Map<string, Session>()
   let allowedHosts: string[] = []
   let allowedOrigins: string[] = []
@@ -138,14 +138,7 @@ export async function startConformanceServer(options: ConformanceServerOptions =
 
   return {
     url: `http://127.0.0.1:${port}/mcp`,
-    calls: {
-      get records() {
-        return log.records
-      },
-      get total() {
-        return log.total
-      },
-    },
+    calls: log,
     sessionCount: () => sessions.size,
     async close() {
       const open = [...sessions.values()]
