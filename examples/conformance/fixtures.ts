@@ -434,6 +434,14 @@ export function createConformanceServer(log: CallLog): McpServer {
     }),
   )
 
+  // Not a suite fixture: a tool the local identity lacks the scope for. It is hidden from
+  // tools/list and a call is answered like a call to an unknown tool (e2e checks both).
+  server.registerTool(
+    'warden_admin_probe',
+    { description: 'Needs the conformance:admin scope, which the local identity lacks' },
+    server.guard(requireScopes('conformance:admin')).wrap(async () => text('admin probe ran')),
+  )
+
   // ---- resources -----------------------------------------------------------------------------
 
   server.registerResource(
