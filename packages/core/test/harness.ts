@@ -7,14 +7,17 @@ import { Client as ClientV2, StreamableHTTPClientTransport as HttpClientV2 } fro
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as HttpClientV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { InMemoryTransport as MemoryV1 } from '@modelcontextprotocol/sdk/inMemory.js'
+import { completable as completableV1 } from '@modelcontextprotocol/sdk/server/completable.js'
 import { McpServer as ServerV1, ResourceTemplate as TemplateV1 } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport as HttpServerV1 } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import {
+  completable as completableV2,
   WebStandardStreamableHTTPServerTransport as HttpServerV2,
   InMemoryTransport as MemoryV2,
   McpServer as ServerV2,
   ResourceTemplate as TemplateV2,
 } from '@modelcontextprotocol/server'
+import type { z } from 'zod'
 import { secure as secureV1 } from '../src/sdk-v1/index.js'
 import { secure as secureV2 } from '../src/sdk-v2/index.js'
 
@@ -52,6 +55,10 @@ export interface TestClient {
   listResourceTemplates(): Promise<{ resourceTemplates: { name: string }[] }>
   getPrompt(params: { name: string; arguments?: Record<string, string> }): Promise<Record<string, unknown>>
   readResource(params: { uri: string }): Promise<Record<string, unknown>>
+  complete(params: {
+    ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string }
+    argument: { name: string; value: string }
+  }): Promise<Record<string, unknown>>
   close(): Promise<void>
 }
 
@@ -62,7 +69,10 @@ export interface Sdk {
   /** `secure(bare(), options)`. */
   secured(options?: unknown): TestServer
   secure(server: TestServer, options?: unknown): TestServer
-  template(uriTemplate: string): unknown
+  /** A resource template; `complete` gives completions per variable. */
+  template(uriTemplate: string, complete?: Record<string, (value: string) => string[]>): unknown
+  /** A zod schema whose values complete with `complete`. */
+  completable(schema: z.ZodString, complete: (value: string) => string[]): unknown
   /** Connects a client over InMemoryTransport. */
   connect(server: TestServer): Promise<TestClient>
   /** Serves `factory()` (one server per session) over Streamable HTTP on 127.0.0.1; `authInfo` is attached to every request. */
@@ -80,7 +90,9 @@ const v1: Sdk = {
   bare: () => new ServerV1({ name: 'test', version: '1.0.0' }) as unknown as TestServer,
   secured: (options) => v1.secure(v1.bare(), options),
   secure: (server, options) => secureV1(server as unknown as ServerV1, options as never) as unknown as TestServer,
-  template: (uriTemplate) => new TemplateV1(uriTemplate, { list: undefined }),
+  template: (uriTemplate, complete) =>
+    new TemplateV1(uriTemplate, { list: undefined, ...(complete === undefined ? {} : { complete }) }),
+  completable: (schema, complete) => completableV1(schema, complete),
   async connect(server) {
     const [serverSide, clientSide] = MemoryV1.createLinkedPair()
     await server.connect(serverSide)
@@ -118,7 +130,9 @@ const v2: Sdk = {
   bare: () => new ServerV2({ name: 'test', version: '1.0.0' }) as unknown as TestServer,
   secured: (options) => v2.secure(v2.bare(), options),
   secure: (server, options) => secureV2(server as unknown as ServerV2, options as never) as unknown as TestServer,
-  template: (uriTemplate) => new TemplateV2(uriTemplate, { list: undefined }),
+  template: (uriTemplate, complete) =>
+    new TemplateV2(uriTemplate, { list: undefined, ...(complete === undefined ? {} : { complete }) }),
+  completable: (schema, complete) => completableV2(schema, complete),
   async connect(server) {
     const [serverSide, clientSide] = MemoryV2.createLinkedPair()
     await server.connect(serverSide)

@@ -422,6 +422,66 @@ describe.each(SDKS)('secure ($name)', (sdk) => {
       expect(JSON.stringify(a)).toContain('not found')
     })
 
+    it('answers completion/complete for a hidden prompt or template exactly like for an unknown one', async () => {
+      const secrets = (value: string) => ['apollo-secret', 'zeus-secret'].filter((v) => v.startsWith(value))
+      const build = (hide: boolean) => {
+        const server = sdk.secured()
+        const wrap = (handler: (...args: never[]) => unknown) => (hide ? server.guard(hidden()).wrap(handler) : handler)
+        server.registerPrompt(
+          'secret_prompt',
+          { argsSchema: { project: sdk.completable(z.string(), secrets) } },
+          wrap(async () => ({ messages: [] })),
+        )
+        server.registerResource(
+          'secret_tpl',
+          sdk.template('vault://{key}', { key: secrets }),
+          {},
+          wrap(async (uri: URL) => ({ contents: [{ uri: uri.href, text: 'v' }] })),
+        )
+        server.registerResource(
+          'secret_doc',
+          'docs://secret',
+          {},
+          wrap(async (uri: URL) => ({ contents: [{ uri: uri.href, text: 's' }] })),
+        )
+        return server
+      }
+      const outcome = async (p: Promise<unknown>) => {
+        try {
+          return { ok: await p }
+        } catch (err) {
+          const e = err as { code?: unknown; message?: unknown; data?: unknown }
+          return { code: e.code, message: e.message, data: e.data }
+        }
+      }
+      const asks = (client: TestClient, prompt: string, template: string, doc: string) =>
+        Promise.all(
+          [
+            client.complete({ ref: { type: 'ref/prompt', name: prompt }, argument: { name: 'project', value: '' } }),
+            client.complete({ ref: { type: 'ref/resource', uri: template }, argument: { name: 'key', value: '' } }),
+            client.complete({ ref: { type: 'ref/resource', uri: doc }, argument: { name: 'key', value: '' } }),
+          ].map(outcome),
+        )
+      const visible = await connect(build(false))
+      const shown = await asks(visible, 'secret_prompt', 'vault://{key}', 'docs://secret')
+      expect(JSON.stringify(shown)).toContain('zeus-secret')
+      const withHidden = await connect(build(true))
+      const hiddenAnswers = await asks(withHidden, 'secret_prompt', 'vault://{key}', 'docs://secret')
+      const unknownAnswers = await asks(withHidden, 'other_prompt', 'other://{key}', 'other://doc')
+      expect(hiddenAnswers).toEqual(
+        unknownAnswers.map((answer) =>
+          JSON.parse(
+            JSON.stringify(answer)
+              .replaceAll('other_prompt', 'secret_prompt')
+              .replaceAll('other://{key}', 'vault://{key}')
+              .replaceAll('other://doc', 'docs://secret'),
+          ),
+        ),
+      )
+      expect(JSON.stringify(hiddenAnswers)).not.toContain('apollo')
+      expect(JSON.stringify(hiddenAnswers)).toContain('not found')
+    })
+
     it('lets visibility hooks add to the list context for the hooks after them', async () => {
       const seen: (Principal | undefined)[] = []
       const addPrincipal = Object.assign(async (_c: GuardContext, next: () => Promise<PrimitiveResult>) => next(), {

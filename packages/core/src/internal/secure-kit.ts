@@ -64,8 +64,11 @@ export interface SdkBinding {
     inputResponses: Readonly<Record<string, unknown>> | undefined
     requestState: string | undefined
   }
-  /** Answer to a call of an unknown primitive, exactly as the SDK gives it. */
-  unknown(kind: PrimitiveKind, target: string): SdkAnswer
+  /**
+   * Answer to a call of an unknown primitive, exactly as the SDK gives it; `resource-template` is
+   * the answer of `completion/complete` for an unknown resource template URI.
+   */
+  unknown(kind: PrimitiveKind | 'resource-template', target: string): SdkAnswer
   /** The SDK's protocol error for a denial of `resources/read` or `prompts/get`. */
   protocolError(code: number, message: string, data: Record<string, unknown>): Error
 }
@@ -423,6 +426,39 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     return isVisible(item, extra, uri).then((visible) => (visible ? undefined : binding.unknown(kind, target)))
   }
 
+  /**
+   * `completion/complete` names a prompt or a resource template: when the caller may not see it,
+   * the request is answered as for an unknown one, so completions neither reveal a hidden item
+   * nor its values.
+   */
+  const completionPrecheck = (request: unknown, extra: unknown): Promise<SdkAnswer | undefined> | undefined => {
+    const ref = (((request as Loose | undefined)?.params ?? {}) as Loose).ref as Loose | undefined
+    let item: Loose | undefined
+    let uri: string | undefined
+    let unknownAnswer: () => SdkAnswer
+    if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+      const name = ref.name
+      item = Object.hasOwn(registries._registeredPrompts, name) ? registries._registeredPrompts[name] : undefined
+      unknownAnswer = () => binding.unknown('prompt', name)
+    } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+      const target = ref.uri
+      item = Object.values(registries._registeredResourceTemplates).find(
+        (template) => String((template.resourceTemplate as Loose | undefined)?.uriTemplate) === target,
+      )
+      if (item === undefined && Object.hasOwn(registries._registeredResources, target)) {
+        item = registries._registeredResources[target]
+        uri = target
+      }
+      unknownAnswer = () => binding.unknown('resource-template', target)
+    } else {
+      return undefined
+    }
+    if (item === undefined || item.enabled === false) return undefined
+    const state = states.get(item)
+    if (state === undefined || !filtering(state)) return undefined
+    return isVisible(item, extra, uri).then((visible) => (visible ? undefined : unknownAnswer()))
+  }
+
   const answer = (verdict: SdkAnswer): unknown => {
     if ('error' in verdict) throw verdict.error
     return verdict.result
@@ -486,6 +522,12 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
           return Promise.resolve().then(() => answer(verdict))
         }
       }
+      case 'completion/complete':
+        return (request, extra) => {
+          const verdict = completionPrecheck(request, extra)
+          if (verdict === undefined) return handler(request, extra)
+          return verdict.then((later) => (later === undefined ? handler(request, extra) : answer(later)))
+        }
       default:
         return handler
     }

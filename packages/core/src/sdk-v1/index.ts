@@ -118,6 +118,8 @@ export function secure<TServer extends McpServer>(
           return { error: new McpError(ErrorCode.InvalidParams, `Prompt ${target} not found`) }
         case 'resource':
           return { error: new McpError(ErrorCode.InvalidParams, `Resource ${new URL(target)} not found`) }
+        case 'resource-template':
+          return { error: new McpError(ErrorCode.InvalidParams, `Resource template ${target} not found`) }
       }
     },
     protocolError(code, message, data) {

@@ -130,6 +130,10 @@ export function secure<TServer extends McpServer>(
           return { error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${target} not found`) }
         case 'resource':
           return { error: new ResourceNotFoundError(target) }
+        case 'resource-template':
+          return {
+            error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource template ${target} not found`),
+          }
       }
     },
     protocolError(code, message, data) {
