@@ -348,7 +348,7 @@ describe('verifyAuditFile', () => {
     expect(await verifyAuditFile(path)).toMatchObject({
       ok: false,
       line: 3,
-      reason: expect.stringMatching(/broken link/),
+      reason: expect.stringMatching(/sequence gap: expected seq 2, found 3/),
     })
     writeFileSync(path, `${[lines[0], lines[2], lines[1], lines[3]].join('\n')}\n`)
     expect(await verifyAuditFile(path)).toMatchObject({ ok: false, line: 2 })
