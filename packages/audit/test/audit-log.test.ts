@@ -190,6 +190,22 @@ describe('createAuditLog', () => {
     expect(sink.events[0]?.argumentsDigest).toBeUndefined()
   })
 
+  it('keeps an outer denial apart from a concurrent allowed call of the same tool in the same trace', async () => {
+    const sink = memorySink()
+    log = createAuditLog({ sinks: [sink] })
+    const denyMarked: Middleware = async (ctx, next) => {
+      if (ctx.arguments.text === 'deny') throw new TestDenial('ERR_POLICY_DENIED', 'PolicyError')
+      return next()
+    }
+    harness = await startHarness([denyMarked, log.middleware])
+    const meta = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }
+    await Promise.all([harness.call('echo', { text: 'ok' }, meta), harness.call('echo', { text: 'deny' }, meta)])
+    await harness.call('echo', { text: 'ok' }, meta)
+    await log.flush()
+    const summary = sink.events.map((e) => `${e.decision}:${e.argumentsDigest === undefined ? 'no-digest' : 'digest'}`)
+    expect(summary.sort()).toEqual(['allow:digest', 'allow:digest', 'deny:no-digest'])
+  })
+
   it('records each call once when many run concurrently through the middleware', async () => {
     const sink = memorySink()
     log = createAuditLog({ sinks: [sink] })
