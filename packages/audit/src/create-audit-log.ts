@@ -292,7 +292,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   /** `code`: the denial code when the call was denied (core then publishes `deny`), else `undefined` (`allow`). */
   const claim = (ctx: GuardContext, code: string | undefined): void => {
-    if (!opts.decisions) return
+    if (!opts.decisions || closed) return
     const key = claimKey(ctx.correlationId, ctx.kind, ctx.name, code)
     claims.set(key, (claims.get(key) ?? 0) + 1)
     if (claims.size > CLAIMS_MAX) {
@@ -306,7 +306,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     ctx: GuardContext,
     next: () => Promise<PrimitiveResult>,
   ): Promise<PrimitiveResult> => {
-    if (closed) return next()
     const time = Date.now()
     const started = performance.now()
     const digest = argumentsDigest(ctx.arguments)

@@ -331,13 +331,16 @@ describe('createAuditLog', () => {
     const sink = memorySink()
     const drops: string[] = []
     log = createAuditLog({ sinks: [sink], onDrop: (r) => drops.push(r.reason) })
-    harness = await startHarness([denyWith('ERR_POLICY_DENIED')])
+    harness = await startHarness([log.middleware, denyWith('ERR_POLICY_DENIED')])
     await log.close()
-    await harness.call('echo', { text: 'x' })
+    const result = await harness.call('echo', { text: 'x' })
+    expect(result.isError).toBe(true)
+    // No longer listening: published events are not produced at all.
     publishSecurityEvent({ type: 'auth.token_invalid', code: 'ERR_AUTH_TOKEN_INVALID' })
+    await new Promise((resolve) => setImmediate(resolve))
     expect(sink.events).toHaveLength(0)
-    expect(drops).toEqual([])
-    expect(log.stats().emitted).toBe(0)
+    expect(drops).toEqual(['closed'])
+    expect(log.stats()).toMatchObject({ emitted: 1, dropped: 1 })
   })
 })
 
