@@ -101,6 +101,12 @@ describe('auditSpans', () => {
     const span = onlySpan()
     expect(span.parentSpanContext?.spanId).toBe('00f067aa0ba902b7')
     expect(seenBaggage).toBe('acme')
+    // Baggage alone still reaches the handler; the span is then a root.
+    seenBaggage = undefined
+    exporter.reset()
+    await harness.call('baggage', {}, { baggage: 'tenant=globex' })
+    expect(seenBaggage).toBe('globex')
+    expect(onlySpan().parentSpanContext).toBeUndefined()
   })
 
   it('makes the span active in the handler and links the ambient span when the parent comes from _meta', async () => {
