@@ -48,7 +48,7 @@ export function verifyAuditChain(
 }
 
 /**
- * {@link verifyAuditChain} over a file, streamed line by line (any size, constant memory).
+ * {@link verifyAuditChain} over a file, read as a stream line by line, so large files are not loaded whole.
  *
  * @throws TypeError on bad options; the read error when the file cannot be read.
  */
