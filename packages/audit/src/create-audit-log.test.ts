@@ -98,6 +98,28 @@ describe('createAuditLog', () => {
     expect(sink.events[5]?.type).toHaveLength(1024)
   })
 
+  it('redacts the strings of security event details when a redact function is given', async () => {
+    const sink = memorySink()
+    log = createAuditLog({ sinks: [sink], redact: (text) => text.replace(/AKIA[0-9A-Z]{16}/g, '[KEY]') })
+    publishSecurityEvent({
+      type: 'content.secret',
+      detail: { category: 'secret', sample: 'key AKIAIOSFODNN7EXAMPLE', nested: ['AKIAIOSFODNN7EXAMPLE', 3] },
+    })
+    await log.flush()
+    expect(sink.events[0]?.detail).toEqual({ category: 'secret', sample: 'key [KEY]', nested: ['[KEY]', 3] })
+    await log.close()
+    const failing = memorySink()
+    log = createAuditLog({
+      sinks: [failing],
+      redact: () => {
+        throw new Error('down')
+      },
+    })
+    publishSecurityEvent({ type: 'content.secret', detail: { sample: 'AKIAIOSFODNN7EXAMPLE' } })
+    await log.flush()
+    expect(failing.events[0]?.detail).toEqual({ redactionFailed: true })
+  })
+
   it('chains events by hash so the written sequence verifies', async () => {
     const sink = memorySink()
     log = createAuditLog({ sinks: [sink], hashChain: { key: new Uint8Array([1, 2, 3]) } })
@@ -188,6 +210,7 @@ describe('createAuditLog', () => {
       { sinks: [sink], onDrop: 'log' },
       { sinks: [sink], decisions: 1 },
       { sinks: [sink], securityEvents: 'no' },
+      { sinks: [sink], redact: 'mask' },
     ]
     for (const options of bad) {
       expect(() => createAuditLog(options as never), JSON.stringify(options)).toThrow(TypeError)

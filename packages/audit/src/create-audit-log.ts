@@ -59,6 +59,12 @@ export interface AuditLogOptions {
    * `stats()` keeps the totals. Default: none.
    */
   readonly onDrop?: (report: AuditDropReport) => void
+  /**
+   * Redaction applied to every string in a security event's `detail` before it is recorded, as a
+   * second line of defence (publishers already promise client-safe details). When it throws, the
+   * detail is replaced by `{ redactionFailed: true }`. Default: none.
+   */
+  readonly redact?: (text: string) => string
   /** Records every call decision published by secured servers (core's decision channel). Default `true`. */
   readonly decisions?: boolean
   /** Records every security event published by the other packages. Default `true`. */
@@ -94,6 +100,7 @@ const KNOWN = new Set([
   'onDrop',
   'decisions',
   'securityEvents',
+  'redact',
 ])
 const TRACE_ID = /^[\da-f]{32}$/
 const MAX_DETAIL_CHARS = 8192
@@ -212,12 +219,23 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
-  const claimKey = (correlationId: string, kind: string, name: string): string => `${correlationId}\0${kind}\0${name}`
+  /**
+   * Matches a call recorded by the middleware with its decision-channel event. The outcome is part
+   * of the key, so a concurrent call of the same tool in the same trace that was denied before the
+   * middleware is never mistaken for it.
+   */
+  const claimKey = (correlationId: string, kind: string, name: string, code: string | undefined): string =>
+    `${correlationId}\0${kind}\0${name}\0${code ?? ''}`
 
   const onDecision = (message: unknown): void => {
     try {
       const event = message as DecisionEvent & { time?: number }
-      const key = claimKey(event.correlationId, event.kind, event.name)
+      const key = claimKey(
+        event.correlationId,
+        event.kind,
+        event.name,
+        event.decision === 'allow' ? undefined : String(event.code),
+      )
       const pending = claims.get(key)
       if (pending !== undefined) {
         if (pending <= 1) claims.delete(key)
@@ -262,7 +280,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         name: event.name,
         code: event.code,
         outcome: event.code === undefined ? 'unknown' : 'failure',
-        detail: safeDetail(event.detail),
+        detail: safeDetail(event.detail, opts.redact),
       })
     } catch {
       // As above.
@@ -272,9 +290,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   if (opts.decisions) subscribe(DECISION_CHANNEL, onDecision)
   if (opts.securityEvents) subscribe(SECURITY_EVENT_CHANNEL, onSecurity)
 
-  const claim = (ctx: GuardContext): void => {
-    if (!opts.decisions) return
-    const key = claimKey(ctx.correlationId, ctx.kind, ctx.name)
+  /** `code`: the denial code when the call was denied (core then publishes `deny`), else `undefined` (`allow`). */
+  const claim = (ctx: GuardContext, code: string | undefined): void => {
+    if (!opts.decisions || closed) return
+    const key = claimKey(ctx.correlationId, ctx.kind, ctx.name, code)
     claims.set(key, (claims.get(key) ?? 0) + 1)
     if (claims.size > CLAIMS_MAX) {
       // Calls recorded outside a secured server never get a decision; forget the oldest.
@@ -287,7 +306,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     ctx: GuardContext,
     next: () => Promise<PrimitiveResult>,
   ): Promise<PrimitiveResult> => {
-    if (closed) return next()
     const time = Date.now()
     const started = performance.now()
     const digest = argumentsDigest(ctx.arguments)
@@ -315,7 +333,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const durationMs = performance.now() - started
       if (WardenError.isInstance(err)) {
         emit({ ...base, decision: decisionOf(err.code), code: err.code, outcome: 'failure', durationMs })
-        claim(ctx)
+        claim(ctx, err.code)
       } else {
         // No decision is published for errors that are not denials: this is the only record.
         emit({ ...base, decision: 'allow', errorType: errorTypeOf(err), outcome: 'failure', durationMs })
@@ -336,7 +354,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     } else {
       emit({ ...base, decision: 'allow', outcome: 'success', durationMs })
     }
-    claim(ctx)
+    // Core publishes `allow` for every returned result, error results included.
+    claim(ctx, undefined)
     return result
   }
 
@@ -438,8 +457,11 @@ function finish(draft: Draft): AuditEvent {
   return Object.freeze(event as unknown as AuditEvent)
 }
 
-/** The detail of a security event as JSON, bounded; never the original objects. */
-function safeDetail(detail: unknown): Readonly<Record<string, unknown>> | undefined {
+/** The detail of a security event as JSON, bounded and redacted; never the original objects. */
+function safeDetail(
+  detail: unknown,
+  redact: ((text: string) => string) | undefined,
+): Readonly<Record<string, unknown>> | undefined {
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return undefined
   let text: string
   try {
@@ -448,7 +470,28 @@ function safeDetail(detail: unknown): Readonly<Record<string, unknown>> | undefi
     return { unrepresentable: true }
   }
   if (text.length > MAX_DETAIL_CHARS) return { truncated: true, size: text.length }
-  return JSON.parse(text) as Record<string, unknown>
+  const parsed = JSON.parse(text) as Record<string, unknown>
+  if (redact === undefined) return parsed
+  try {
+    return redactStrings(parsed, redact) as Record<string, unknown>
+  } catch {
+    return { redactionFailed: true }
+  }
+}
+
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') {
+    const out = redact(value)
+    if (typeof out !== 'string') throw new TypeError('redact must return a string')
+    return out
+  }
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact))
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) out[key] = redactStrings(item, redact)
+    return out
+  }
+  return value
 }
 
 function withTimeout(pending: Promise<void>, ms: number): Promise<void> {
@@ -478,6 +521,7 @@ interface CheckedOptions {
   readonly onDrop: ((report: AuditDropReport) => void) | undefined
   readonly decisions: boolean
   readonly securityEvents: boolean
+  readonly redact: ((text: string) => string) | undefined
 }
 
 function isKey(value: unknown): value is string | Uint8Array {
@@ -502,6 +546,7 @@ function checkOptions(options: AuditLogOptions): CheckedOptions {
     onDrop,
     decisions = true,
     securityEvents = true,
+    redact,
   } = options
   if (!Array.isArray(sinks) || sinks.length === 0) throw new TypeError(`${where}: \`sinks\` must be a non-empty array`)
   sinks.forEach((sink: unknown, index) => {
@@ -531,6 +576,8 @@ function checkOptions(options: AuditLogOptions): CheckedOptions {
     throw new TypeError(`${where}: \`onDrop\` must be a function`)
   if (typeof decisions !== 'boolean') throw new TypeError(`${where}: \`decisions\` must be a boolean`)
   if (typeof securityEvents !== 'boolean') throw new TypeError(`${where}: \`securityEvents\` must be a boolean`)
+  if (redact !== undefined && typeof redact !== 'function')
+    throw new TypeError(`${where}: \`redact\` must be a function`)
   return {
     sinks: Object.freeze([...sinks]),
     hashChain,
@@ -541,5 +588,6 @@ function checkOptions(options: AuditLogOptions): CheckedOptions {
     onDrop,
     decisions,
     securityEvents,
+    redact,
   }
 }

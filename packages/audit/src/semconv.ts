@@ -60,7 +60,7 @@ export const ATTR_WARDEN_CLIENT_ID = 'mcp_warden.client.id'
 export const ATTR_WARDEN_CORRELATION_ID = 'mcp_warden.correlation.id'
 /** `mcp_warden.primitive.name`: the registered name of the tool, prompt or resource (template). */
 export const ATTR_WARDEN_PRIMITIVE_NAME = 'mcp_warden.primitive.name'
-/** `mcp_warden.resource.result`: the opted-in, redacted result of a resource read or prompt get. */
+/** `mcp_warden.result`: the opted-in, redacted result of a resource read or prompt get. */
 export const ATTR_WARDEN_RESULT = 'mcp_warden.result'
 /** `mcp_warden.arguments`: the opted-in, redacted arguments of a resource read or prompt get. */
 export const ATTR_WARDEN_ARGUMENTS = 'mcp_warden.arguments'

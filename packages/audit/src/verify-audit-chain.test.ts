@@ -44,6 +44,18 @@ describe('verifyAuditChain', () => {
     expect(verifyAuditChain(lines)).toMatchObject({ ok: false, line: 3, reason: expect.stringMatching(/sequence gap/) })
   })
 
+  it('reports a broken link when an event from another chain is spliced in at the right seq', () => {
+    const original = chain(5)
+    const forged = chain(5, undefined, 0, 'f'.repeat(64))
+    const lines = [...original.slice(0, 3), forged[3] as string, original[4] as string]
+    expect(verifyAuditChain(lines)).toMatchObject({
+      ok: false,
+      line: 4,
+      events: 3,
+      reason: expect.stringMatching(/broken link/),
+    })
+  })
+
   it('reports lines that are not JSON, not objects, or lack chain fields', () => {
     expect(verifyAuditChain(['{nope'])).toMatchObject({ ok: false, line: 1, reason: 'not JSON' })
     expect(verifyAuditChain(['[1,2]'])).toMatchObject({ ok: false, line: 1, reason: 'not a JSON object' })

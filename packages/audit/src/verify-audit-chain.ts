@@ -48,7 +48,7 @@ export function verifyAuditChain(
 }
 
 /**
- * {@link verifyAuditChain} over a file, streamed line by line (any size, constant memory).
+ * {@link verifyAuditChain} over a file, read as a stream line by line, so large files are not loaded whole.
  *
  * @throws TypeError on bad options; the read error when the file cannot be read.
  */
@@ -120,10 +120,12 @@ function createVerifier(options: VerifyAuditChainOptions) {
         segments += 1
       } else if (prevHash === undefined) {
         return fail('the chain does not start at its first event: earlier events are missing')
-      } else if (prev !== prevHash) {
-        return fail('broken link: prev does not match the previous event (events removed, inserted or reordered)')
       } else if (seq !== prevSeq + 1) {
-        return fail(`sequence gap: expected seq ${prevSeq + 1}, found ${String(seq)}`)
+        return fail(
+          `sequence gap: expected seq ${prevSeq + 1}, found ${String(seq)} (events removed or reordered, or dropped by the sink)`,
+        )
+      } else if (prev !== prevHash) {
+        return fail('broken link: prev does not match the previous event (events replaced or inserted)')
       }
       prevHash = hash
       prevSeq = seq as number

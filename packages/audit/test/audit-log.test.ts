@@ -190,6 +190,22 @@ describe('createAuditLog', () => {
     expect(sink.events[0]?.argumentsDigest).toBeUndefined()
   })
 
+  it('keeps an outer denial apart from a concurrent allowed call of the same tool in the same trace', async () => {
+    const sink = memorySink()
+    log = createAuditLog({ sinks: [sink] })
+    const denyMarked: Middleware = async (ctx, next) => {
+      if (ctx.arguments.text === 'deny') throw new TestDenial('ERR_POLICY_DENIED', 'PolicyError')
+      return next()
+    }
+    harness = await startHarness([denyMarked, log.middleware])
+    const meta = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }
+    await Promise.all([harness.call('echo', { text: 'ok' }, meta), harness.call('echo', { text: 'deny' }, meta)])
+    await harness.call('echo', { text: 'ok' }, meta)
+    await log.flush()
+    const summary = sink.events.map((e) => `${e.decision}:${e.argumentsDigest === undefined ? 'no-digest' : 'digest'}`)
+    expect(summary.sort()).toEqual(['allow:digest', 'allow:digest', 'deny:no-digest'])
+  })
+
   it('records each call once when many run concurrently through the middleware', async () => {
     const sink = memorySink()
     log = createAuditLog({ sinks: [sink] })
@@ -315,13 +331,16 @@ describe('createAuditLog', () => {
     const sink = memorySink()
     const drops: string[] = []
     log = createAuditLog({ sinks: [sink], onDrop: (r) => drops.push(r.reason) })
-    harness = await startHarness([denyWith('ERR_POLICY_DENIED')])
+    harness = await startHarness([log.middleware, denyWith('ERR_POLICY_DENIED')])
     await log.close()
-    await harness.call('echo', { text: 'x' })
+    const result = await harness.call('echo', { text: 'x' })
+    expect(result.isError).toBe(true)
+    // No longer listening: published events are not produced at all.
     publishSecurityEvent({ type: 'auth.token_invalid', code: 'ERR_AUTH_TOKEN_INVALID' })
+    await new Promise((resolve) => setImmediate(resolve))
     expect(sink.events).toHaveLength(0)
-    expect(drops).toEqual([])
-    expect(log.stats().emitted).toBe(0)
+    expect(drops).toEqual(['closed'])
+    expect(log.stats()).toMatchObject({ emitted: 1, dropped: 1 })
   })
 })
 
@@ -348,7 +367,7 @@ describe('verifyAuditFile', () => {
     expect(await verifyAuditFile(path)).toMatchObject({
       ok: false,
       line: 3,
-      reason: expect.stringMatching(/broken link/),
+      reason: expect.stringMatching(/sequence gap: expected seq 2, found 3/),
     })
     writeFileSync(path, `${[lines[0], lines[2], lines[1], lines[3]].join('\n')}\n`)
     expect(await verifyAuditFile(path)).toMatchObject({ ok: false, line: 2 })

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
@@ -99,6 +101,12 @@ describe('auditSpans', () => {
     const span = onlySpan()
     expect(span.parentSpanContext?.spanId).toBe('00f067aa0ba902b7')
     expect(seenBaggage).toBe('acme')
+    // Baggage alone still reaches the handler; the span is then a root.
+    seenBaggage = undefined
+    exporter.reset()
+    await harness.call('baggage', {}, { baggage: 'tenant=globex' })
+    expect(seenBaggage).toBe('globex')
+    expect(onlySpan().parentSpanContext).toBeUndefined()
   })
 
   it('makes the span active in the handler and links the ambient span when the parent comes from _meta', async () => {
@@ -118,6 +126,33 @@ describe('auditSpans', () => {
     expect(handlerSpanId).toBe(span.spanContext().spanId)
     expect(span.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736')
     expect(span.links.map((link) => link.context.spanId)).toEqual([ambient.spanContext().spanId])
+  })
+
+  it('carries the trace to a downstream HTTP call the handler makes when a propagator is registered', async () => {
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+    const seen: (string | undefined)[] = []
+    const downstream = createServer((request, response) => {
+      const header = request.headers.traceparent
+      seen.push(typeof header === 'string' ? header : undefined)
+      response.end('ok')
+    })
+    await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/`
+    try {
+      harness = await startHarness([auditSpans()], (server) => {
+        server.registerTool('fetcher', {}, async () => {
+          const headers: Record<string, string> = {}
+          propagation.inject(context.active(), headers)
+          const response = await fetch(url, { headers })
+          return { content: [{ type: 'text', text: await response.text() }] }
+        })
+      })
+      await harness.call('fetcher', {}, { traceparent: TRACEPARENT })
+    } finally {
+      await new Promise<void>((resolve) => downstream.close(() => resolve()))
+    }
+    const span = onlySpan()
+    expect(seen).toEqual([`00-4bf92f3577b34da6a3ce929d0e0e4736-${span.spanContext().spanId}-01`])
   })
 
   it('ignores a malformed traceparent when _meta carries garbage', async () => {

@@ -55,13 +55,16 @@ export function spanContextFromMeta(meta: Carrier): SpanContext | undefined {
  */
 export function parentOf(meta: Carrier | undefined): { parent: Context; links: Link[] | undefined } {
   const ambient = context.active()
-  if (meta === undefined || typeof meta.traceparent !== 'string') return { parent: ambient, links: undefined }
+  if (meta === undefined || (typeof meta.traceparent !== 'string' && typeof meta.baggage !== 'string')) {
+    return { parent: ambient, links: undefined }
+  }
+  // The extracted context keeps the ambient one's entries (and gains `baggage` when propagated).
   let parent = propagation.extract(ambient, meta, getter)
   const extracted = trace.getSpanContext(parent)
   const ambientSpan = trace.getSpanContext(ambient)
   if (extracted === undefined || extracted === ambientSpan) {
     const parsed = spanContextFromMeta(meta)
-    if (parsed === undefined) return { parent: ambient, links: undefined }
+    if (parsed === undefined) return { parent, links: undefined }
     parent = trace.setSpanContext(parent, parsed)
   }
   const links = ambientSpan !== undefined && isSpanContextValid(ambientSpan) ? [{ context: ambientSpan }] : undefined
