@@ -1,2 +1,11 @@
 export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './errors.js'
+export type { StreamableTransportOptions } from './internal/adopt-session.js'
 export { type RequireAuthOptions, requireAuth } from './require-auth.js'
+export { SESSION_ERROR_CODES, SessionError, type SessionErrorCode } from './session-error.js'
+export {
+  type ConnectableServer,
+  createSessionManager,
+  type SessionInfo,
+  type SessionManager,
+  type SessionManagerOptions,
+} from './session-manager.js'
