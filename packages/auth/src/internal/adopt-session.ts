@@ -57,7 +57,7 @@ function markInitialized(transport: NodeStreamableTransport, id: string): void {
     typeof inner !== 'object' ||
     inner === null ||
     typeof (inner as InnerState)._initialized !== 'boolean' ||
-    !('sessionId' in inner)
+    typeof (inner as { validateSession?: unknown }).validateSession !== 'function'
   ) {
     throw new Error('This SDK version does not let a transport resume an existing session')
   }
