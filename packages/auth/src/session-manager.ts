@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   createMemoryStore,
@@ -14,6 +14,15 @@ import {
   type NodeStreamableTransport,
   type StreamableTransportOptions,
 } from './internal/adopt-session.js'
+import {
+  newSessionId,
+  newSessionRecord,
+  parseStored,
+  REVOKED_KEY,
+  SESSION_ID,
+  SESSION_KEY,
+  type StoredSession,
+} from './internal/session-record.js'
 import { SESSION_ERROR_CODES, SessionError } from './session-error.js'
 
 /** What `createServer` returns: an `McpServer` (plain or `secure()`d) that can be connected once. */
@@ -133,14 +142,6 @@ const KNOWN_OPTIONS = new Set([
   'maxBodyBytes',
   'now',
 ])
-/** 32 CSPRNG bytes in base64url: 256 bits, 43 visible ASCII characters. */
-const SESSION_ID = /^[A-Za-z0-9_-]{43}$/
-const SESSION_KEY = 'session:s:'
-const REVOKED_KEY = 'session:r:'
-
-/** Stored binding: [principal id, client id, created at, last used at, initialize params?]. */
-type StoredSession = readonly [string, string | null, number, number, JsonValue?]
-
 interface Local {
   readonly principalId: string
   readonly transport: NodeStreamableTransport
@@ -175,20 +176,6 @@ function principalFromAuth(req: IncomingMessage): Principal | undefined {
   if (typeof extra !== 'object' || extra === null) return undefined
   const candidate = (extra as Record<string, unknown>)[PRINCIPAL_AUTH_EXTRA_KEY]
   return isPrincipal(candidate) ? candidate : undefined
-}
-
-function parseStored(value: JsonValue | undefined): StoredSession | undefined {
-  if (!Array.isArray(value) || value.length < 4) return undefined
-  const [principalId, clientId, createdAt, lastUsedAt] = value
-  if (
-    typeof principalId !== 'string' ||
-    (clientId !== null && typeof clientId !== 'string') ||
-    typeof createdAt !== 'number' ||
-    typeof lastUsedAt !== 'number'
-  ) {
-    return undefined
-  }
-  return value as unknown as StoredSession
 }
 
 function sendJson(res: ServerResponse, status: number, code: number, message: string, headers = {}): void {
@@ -455,15 +442,12 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     res: ServerResponse,
     body: unknown,
   ): Promise<void> => {
-    const id = randomBytes(32).toString('base64url')
+    const id = newSessionId()
     const time = now()
     const init = shared ? initSnapshot(params) : undefined
-    const record: StoredSession =
-      init === undefined
-        ? [principal.id, principal.clientId ?? null, time, time]
-        : [principal.id, principal.clientId ?? null, time, time, init]
+    const record = newSessionRecord(principal, time, init)
     const ttlMs = Math.min(idleTimeoutMs, absoluteLifetimeMs)
-    if (!(await store.compareAndSet(SESSION_KEY + id, undefined, record as unknown as JsonValue, { ttlMs }))) {
+    if (!(await store.compareAndSet(SESSION_KEY + id, undefined, record, { ttlMs }))) {
       throw new WardenError('ERR_SESSION_ID_COLLISION', 'Session could not be created', { expose: false, status: 500 })
     }
     const local = await startLocal(id, principal.id, undefined, false)
