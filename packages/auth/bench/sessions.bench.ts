@@ -95,7 +95,8 @@ rows.push([
 ])
 
 let redis: RedisProcess | undefined
-const url = process.env.REDIS_URL ?? (redisAvailable ? (redis = await startRedis()).url : undefined)
+if (process.env.REDIS_URL === undefined && redisAvailable) redis = await startRedis()
+const url = process.env.REDIS_URL ?? redis?.url
 if (url !== undefined) {
   const client = new Redis(url, { maxRetriesPerRequest: 1 })
   client.on('error', () => {})
