@@ -122,7 +122,7 @@ export async function connect(url: URL, user: string, route?: { target: URL }): 
 export async function raw(
   url: URL,
   options: { method?: string; user?: string; sessionId?: string; body?: unknown; headers?: Record<string, string> },
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; sessionId?: string }> {
   const headers: Record<string, string> = {
     accept: 'application/json, text/event-stream',
     'content-type': 'application/json',
@@ -153,11 +153,13 @@ export async function raw(
         : {}),
     })
     // SSE streams stay open: read only what a refusal would contain.
+    const sessionId = response.headers.get('mcp-session-id')
+    const extra = sessionId === null ? {} : { sessionId }
     if (response.headers.get('content-type')?.includes('text/event-stream')) {
       await response.body?.cancel()
-      return { status: response.status, text: '' }
+      return { status: response.status, text: '', ...extra }
     }
-    return { status: response.status, text: await response.text() }
+    return { status: response.status, text: await response.text(), ...extra }
   } finally {
     clearTimeout(timer)
   }

@@ -99,6 +99,25 @@ describe('createSessionManager', () => {
     expect((await alice.whoami()).principal).toBe(principalFor('alice').id)
   })
 
+  it('serves the owner’s GET stream and resumption with Last-Event-ID', async () => {
+    const { open, instance } = await start()
+    // A raw session has no GET stream yet: the owner's resumption request opens one.
+    const opened = await raw(instance.url, { user: 'alice', body: INIT_BODY })
+    expect(opened.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const resumed = await raw(instance.url, {
+      user: 'alice',
+      sessionId: opened.sessionId ?? '',
+      method: 'GET',
+      headers: { 'last-event-id': 'stream_0' },
+    })
+    expect(resumed.status).toBe(200)
+    // The SDK client may already hold its GET stream: then the transport answers 409 (one stream
+    // per session). Either way the request passed the binding, which would answer 404.
+    const alice = await open('alice')
+    const get = await raw(instance.url, { user: 'alice', sessionId: alice.sessionId ?? '', method: 'GET' })
+    expect([200, 409]).toContain(get.status)
+  })
+
   it('refuses the same user through another OAuth client', async () => {
     const { open, instance } = await start()
     const alice = await open('alice/app')
