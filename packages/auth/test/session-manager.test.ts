@@ -177,6 +177,33 @@ describe('createSessionManager', () => {
     })
   })
 
+  it('keeps a session used more often than the last-use write interval alive past idleTimeoutMs', async () => {
+    const clock = manualClock()
+    const { open } = await start({ idleTimeoutMs: 10_000, now: clock.now })
+    const alice = await open('alice')
+    // Last use is written at most every 1 s here; 900 ms steps for 13.5 s cross several writes.
+    for (let i = 0; i < 15; i++) {
+      clock.advance(900)
+      expect((await alice.whoami()).principal).toBe(principalFor('alice').id)
+    }
+  })
+
+  it('takes the principal from principalOf when given', async () => {
+    const { instance } = await start({
+      principalOf: (req) => {
+        const user = req.headers['x-local-user']
+        return typeof user === 'string' ? principalFor(user, 'local') : undefined
+      },
+    })
+    const opened = await raw(instance.url, { headers: { 'x-local-user': 'carol' }, body: INIT_BODY })
+    expect(opened.status).toBe(200)
+    const sessionId = opened.sessionId ?? ''
+    expect((await raw(instance.url, { headers: { 'x-local-user': 'carol' }, sessionId })).status).toBe(200)
+    expect((await raw(instance.url, { headers: { 'x-local-user': 'dave' }, sessionId })).status).toBe(404)
+    // The default source (req.auth) is not consulted any more.
+    expect((await raw(instance.url, { user: 'carol', sessionId })).status).toBe(401)
+  })
+
   it('ends a session after absoluteLifetimeMs even while it is used', async () => {
     const clock = manualClock()
     const { open, manager } = await start({ idleTimeoutMs: 10_000, absoluteLifetimeMs: 30_000, now: clock.now })
