@@ -1,5 +1,4 @@
 export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './errors.js'
-export type { StreamableTransportOptions } from './internal/adopt-session.js'
 export { type RequireAuthOptions, requireAuth } from './require-auth.js'
 export { SESSION_ERROR_CODES, SessionError, type SessionErrorCode } from './session-error.js'
 export {
@@ -8,4 +7,5 @@ export {
   type SessionInfo,
   type SessionManager,
   type SessionManagerOptions,
+  type StreamableTransportOptions,
 } from './session-manager.js'

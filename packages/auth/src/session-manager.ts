@@ -9,11 +9,7 @@ import {
   type Store,
   WardenError,
 } from '@mcp-warden/core'
-import {
-  adoptSession,
-  type NodeStreamableTransport,
-  type StreamableTransportOptions,
-} from './internal/adopt-session.js'
+import { adoptSession, type NodeStreamableTransport } from './internal/adopt-session.js'
 import {
   newSessionId,
   newSessionRecord,
@@ -24,6 +20,23 @@ import {
   type StoredSession,
 } from './internal/session-record.js'
 import { SESSION_ERROR_CODES, SessionError } from './session-error.js'
+
+/**
+ * Options passed through to each SDK `StreamableHTTPServerTransport`; see the SDK's
+ * `StreamableHTTPServerTransportOptions`. Session options are owned by the session manager.
+ */
+export interface StreamableTransportOptions {
+  /** SDK `EventStore`, for resumable streams (`Last-Event-ID`). */
+  readonly eventStore?: unknown
+  /** Answer POSTs with JSON instead of an SSE stream. */
+  readonly enableJsonResponse?: boolean
+  /** SSE `retry` hint in milliseconds. */
+  readonly retryInterval?: number
+  readonly allowedHosts?: readonly string[]
+  readonly allowedOrigins?: readonly string[]
+  readonly enableDnsRebindingProtection?: boolean
+  readonly [option: string]: unknown
+}
 
 /** What `createServer` returns: an `McpServer` (plain or `secure()`d) that can be connected once. */
 export interface ConnectableServer {
@@ -390,9 +403,23 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return starting
   }
 
-  const retire = async (id: string, code: (typeof SESSION_ERROR_CODES)[keyof typeof SESSION_ERROR_CODES]) => {
+  const retire = async (
+    id: string,
+    principalId: string,
+    code:
+      | typeof SESSION_ERROR_CODES.ERR_SESSION_EXPIRED
+      | typeof SESSION_ERROR_CODES.ERR_SESSION_ROTATED
+      | typeof SESSION_ERROR_CODES.ERR_SESSION_REVOKED,
+  ) => {
     await store.delete(SESSION_KEY + id)
     await closeLocal(id)
+    const type =
+      code === SESSION_ERROR_CODES.ERR_SESSION_ROTATED
+        ? 'session.rotated'
+        : code === SESSION_ERROR_CODES.ERR_SESSION_REVOKED
+          ? 'session.revoked'
+          : 'session.expired'
+    publishSecurityEvent({ type, code, principalId, detail: { session: sessionTag(id) } })
     return new SessionError(code)
   }
 
@@ -415,14 +442,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     }
     const time = now()
     if (typeof revokedAt === 'number' && createdAt <= revokedAt) {
-      throw await retire(id, SESSION_ERROR_CODES.ERR_SESSION_REVOKED)
+      throw await retire(id, principalId, SESSION_ERROR_CODES.ERR_SESSION_REVOKED)
     }
     if (time - createdAt >= absoluteLifetimeMs || time - lastUsedAt >= idleTimeoutMs) {
-      throw await retire(id, SESSION_ERROR_CODES.ERR_SESSION_EXPIRED)
+      throw await retire(id, principalId, SESSION_ERROR_CODES.ERR_SESSION_EXPIRED)
     }
     if (rotateAfterMs !== undefined && time - createdAt >= rotateAfterMs) {
-      publishSecurityEvent({ type: 'session.rotated', principalId, detail: { session: sessionTag(id) } })
-      throw await retire(id, SESSION_ERROR_CODES.ERR_SESSION_ROTATED)
+      throw await retire(id, principalId, SESSION_ERROR_CODES.ERR_SESSION_ROTATED)
     }
     if (time - lastUsedAt >= touchAfterMs) {
       const init = stored[4]

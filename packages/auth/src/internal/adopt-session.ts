@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { JsonValue } from '@mcp-warden/core'
+import type { StreamableTransportOptions } from '../session-manager.js'
 
 /** The parts of the SDK 1.x `StreamableHTTPServerTransport` the session manager uses. */
 export interface NodeStreamableTransport {
@@ -9,23 +10,6 @@ export interface NodeStreamableTransport {
   send(message: unknown, options?: unknown): Promise<void>
   onclose?: (() => void) | undefined
   onmessage?: ((message: unknown, extra?: unknown) => void) | undefined
-}
-
-/**
- * Options passed through to each SDK `StreamableHTTPServerTransport`; see the SDK's
- * `StreamableHTTPServerTransportOptions`. Session options are owned by the session manager.
- */
-export interface StreamableTransportOptions {
-  /** SDK `EventStore`, for resumable streams (`Last-Event-ID`). */
-  readonly eventStore?: unknown
-  /** Answer POSTs with JSON instead of an SSE stream. */
-  readonly enableJsonResponse?: boolean
-  /** SSE `retry` hint in milliseconds. */
-  readonly retryInterval?: number
-  readonly allowedHosts?: readonly string[]
-  readonly allowedOrigins?: readonly string[]
-  readonly enableDnsRebindingProtection?: boolean
-  readonly [option: string]: unknown
 }
 
 type TransportClass = new (options: Record<string, unknown>) => NodeStreamableTransport
