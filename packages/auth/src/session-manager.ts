@@ -426,7 +426,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   const checkStored = async (id: string, principal: Principal): Promise<StoredSession> => {
     if (typeof id !== 'string' || !SESSION_ID.test(id))
       throw new SessionError(SESSION_ERROR_CODES.ERR_SESSION_NOT_FOUND)
-    const [raw, revokedAt] = await Promise.all([store.get(SESSION_KEY + id), store.get(REVOKED_KEY + principal.id)])
+    // Both reads in flight at once (one round trip on Redis); the second is awaited even when the
+    // first fails, so its rejection is never left unhandled.
+    const binding = store.get(SESSION_KEY + id)
+    const revocation = store.get(REVOKED_KEY + principal.id)
+    revocation.catch(() => undefined)
+    const raw = await binding
+    const revokedAt = await revocation
     const stored = parseStored(raw)
     if (stored === undefined) throw new SessionError(SESSION_ERROR_CODES.ERR_SESSION_NOT_FOUND)
     const [principalId, clientId, createdAt, lastUsedAt] = stored
