@@ -482,14 +482,19 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     if (!(await store.compareAndSet(SESSION_KEY + id, undefined, record, { ttlMs }))) {
       throw new WardenError('ERR_SESSION_ID_COLLISION', 'Session could not be created', { expose: false, status: 500 })
     }
-    const local = await startLocal(id, principal.id, undefined, false)
-    await local.transport.handleRequest(req, res, body)
-    if (local.transport.sessionId !== id) {
-      // The transport refused the initialize (bad protocol version, batch, ...): no session.
-      await store.delete(SESSION_KEY + id)
-      await closeLocal(id)
-      return
+    let established = false
+    try {
+      const local = await startLocal(id, principal.id, undefined, false)
+      await local.transport.handleRequest(req, res, body)
+      // Unset when the transport refused the initialize (bad protocol version, batch, ...).
+      established = local.transport.sessionId === id
+    } finally {
+      if (!established) {
+        await store.delete(SESSION_KEY + id).catch(() => undefined)
+        await closeLocal(id)
+      }
     }
+    if (!established) return
     publishSecurityEvent({
       type: 'session.created',
       principalId: principal.id,

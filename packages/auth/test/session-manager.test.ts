@@ -320,6 +320,30 @@ describe('createSessionManager', () => {
     )
   })
 
+  it('keeps no binding when the server cannot be built or the transport refuses the initialize', async () => {
+    let fail = true
+    const { instance, manager } = await start({
+      createServer: () => {
+        if (fail) throw new Error('database down')
+        return buildServer()
+      },
+    })
+    const broken = await raw(instance.url, { user: 'alice', body: INIT_BODY })
+    expect(broken).toEqual({
+      status: 500,
+      text: '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}',
+    })
+    expect(manager.localSessions).toBe(0)
+    fail = false
+    // The SDK transport refuses a POST that does not accept an event stream (406).
+    const refused = await raw(instance.url, { user: 'alice', body: INIT_BODY, headers: { accept: 'application/json' } })
+    expect(refused.status).toBe(406)
+    expect(refused.sessionId).toBeUndefined()
+    expect(manager.localSessions).toBe(0)
+    expect((await raw(instance.url, { user: 'alice', body: INIT_BODY })).status).toBe(200)
+    expect(manager.localSessions).toBe(1)
+  })
+
   it('throws TypeError at creation on bad options', () => {
     const make = (options: unknown) => () => createSessionManager(options as SessionManagerOptions)
     expect(make(undefined)).toThrow(TypeError)
