@@ -13,6 +13,7 @@ import { adoptSession, type NodeStreamableTransport } from './internal/adopt-ses
 import {
   newSessionId,
   newSessionRecord,
+  PRINCIPAL_KEY,
   parseStored,
   REVOKED_KEY,
   SESSION_ID,
@@ -77,6 +78,13 @@ interface SessionManagerBaseOptions {
    * (`sessionIdGenerator`, `onsessioninitialized`, `onsessionclosed`) belong to the manager.
    */
   readonly transportOptions?: StreamableTransportOptions
+  /**
+   * Most sessions one principal may hold. Opening one more retires the principal's oldest (as a
+   * browser drops its oldest tab session), so one user cannot fill a bounded store with sessions
+   * and push other users' sessions out. A positive integer. Default: no limit (a session costs
+   * one more store entry per principal when a limit is set, and one read and write on `initialize`).
+   */
+  readonly maxSessionsPerPrincipal?: number
   /** Largest POST body read to open a session, in bytes. A positive integer. Default 4_194_304 (4 MiB). */
   readonly maxBodyBytes?: number
   /** Clock in milliseconds since the epoch, shared by every instance. Default `Date.now`. */
@@ -153,6 +161,7 @@ const KNOWN_OPTIONS = new Set([
   'principalOf',
   'transportOptions',
   'maxBodyBytes',
+  'maxSessionsPerPrincipal',
   'now',
 ])
 interface Local {
@@ -315,6 +324,10 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     throw new TypeError('createSessionManager: `rotateAfterMs` must not exceed `absoluteLifetimeMs`')
   }
   const maxBodyBytes = positiveInt(options.maxBodyBytes ?? 4_194_304, 'maxBodyBytes')
+  const maxSessionsPerPrincipal =
+    options.maxSessionsPerPrincipal === undefined
+      ? undefined
+      : positiveInt(options.maxSessionsPerPrincipal, 'maxSessionsPerPrincipal')
   const transportOptions = options.transportOptions ?? {}
   if (typeof transportOptions !== 'object' || transportOptions === null) {
     throw new TypeError('createSessionManager: `transportOptions` must be an object')
@@ -331,8 +344,9 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     }
     store = options.store
   } else if (options.maxSessions !== undefined) {
-    // Bindings plus a handful of per-principal revocation marks.
-    store = createMemoryStore({ max: positiveInt(options.maxSessions, 'maxSessions') + 1024, now })
+    // Bindings, at most one session list per session, and a handful of revocation marks.
+    const max = positiveInt(options.maxSessions, 'maxSessions')
+    store = createMemoryStore({ max: (maxSessionsPerPrincipal === undefined ? max : 2 * max) + 1024, now })
   } else {
     throw new TypeError('createSessionManager: `store` or `maxSessions` (a memory store bound) is required')
   }
@@ -467,6 +481,41 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return stored
   }
 
+  /**
+   * Records the new session in its principal's list and retires the oldest ones beyond
+   * `maxSessionsPerPrincipal`. Compare-and-set, so instances opening sessions for the same
+   * principal at once do not lose each other's entries.
+   */
+  const admit = async (principalId: string, id: string, time: number, limit: number): Promise<void> => {
+    const key = PRINCIPAL_KEY + principalId
+    for (let attempt = 0; ; attempt++) {
+      const current = await store.get(key)
+      const live = (Array.isArray(current) ? current : []).filter(
+        (entry): entry is [string, number] =>
+          Array.isArray(entry) &&
+          typeof entry[0] === 'string' &&
+          typeof entry[1] === 'number' &&
+          entry[1] + absoluteLifetimeMs > time,
+      )
+      live.push([id, time])
+      const evicted = live.splice(0, Math.max(0, live.length - limit))
+      if (await store.compareAndSet(key, current, live, { ttlMs: absoluteLifetimeMs })) {
+        for (const [old] of evicted) {
+          await store.delete(SESSION_KEY + old)
+          await closeLocal(old)
+          publishSecurityEvent({
+            type: 'session.evicted',
+            principalId,
+            detail: { session: sessionTag(old), maxSessionsPerPrincipal: limit },
+          })
+        }
+        return
+      }
+      if (attempt >= 8)
+        throw new WardenError('ERR_SESSION_ADMIT_CONFLICT', 'Session list did not settle', { status: 503 })
+    }
+  }
+
   const open = async (
     principal: Principal,
     params: Record<string, unknown>,
@@ -481,6 +530,14 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     const ttlMs = Math.min(idleTimeoutMs, absoluteLifetimeMs)
     if (!(await store.compareAndSet(SESSION_KEY + id, undefined, record, { ttlMs }))) {
       throw new WardenError('ERR_SESSION_ID_COLLISION', 'Session could not be created', { expose: false, status: 500 })
+    }
+    if (maxSessionsPerPrincipal !== undefined) {
+      try {
+        await admit(principal.id, id, time, maxSessionsPerPrincipal)
+      } catch (error) {
+        await store.delete(SESSION_KEY + id).catch(() => undefined)
+        throw error
+      }
     }
     let established = false
     try {

@@ -270,6 +270,22 @@ describe('createSessionManager', () => {
     await expect(manager.revokePrincipal('')).rejects.toThrow(TypeError)
   })
 
+  it('retires a principal’s oldest session beyond maxSessionsPerPrincipal, leaving others alone', async () => {
+    const { open, instance } = await start({ maxSessionsPerPrincipal: 2 })
+    const recorder = recordEvents()
+    cleanup.push(() => recorder.stop())
+    const bob = await open('bob')
+    const first = await open('alice')
+    const second = await open('alice')
+    const third = await open('alice')
+    expect((await raw(instance.url, { user: 'alice', sessionId: first.sessionId ?? '' })).status).toBe(404)
+    for (const client of [second, third]) expect((await client.whoami()).principal).toBe(principalFor('alice').id)
+    expect((await bob.whoami()).principal).toBe(principalFor('bob').id)
+    const evicted = recorder.events.filter((event) => event.type === 'session.evicted')
+    expect(evicted).toHaveLength(1)
+    expect(evicted[0]?.principalId).toBe(principalFor('alice').id)
+  })
+
   it('closes the session when its owner sends DELETE', async () => {
     const { open, manager } = await start()
     const alice = await open('alice')
@@ -358,5 +374,7 @@ describe('createSessionManager', () => {
       make({ createServer: buildServer, maxSessions: 10, transportOptions: { sessionIdGenerator: () => 'x' } }),
     ).toThrow(/managed here/)
     expect(make({ createServer: buildServer, maxSessions: 10, sessionTtl: 5 })).toThrow(/unknown option/)
+    expect(make({ createServer: buildServer, maxSessions: 10, maxSessionsPerPrincipal: 0 })).toThrow(TypeError)
+    expect(make({ createServer: buildServer, maxSessions: 10, store: {} })).toThrow(/not both/)
   })
 })

@@ -5,6 +5,8 @@ import type { JsonValue, Principal } from '@mcp-warden/core'
 export const SESSION_KEY = 'session:s:'
 /** Store key of a principal's "revoked before" mark, followed by the principal id. */
 export const REVOKED_KEY = 'session:r:'
+/** Store key of a principal's session list `[[id, created at], ...]`, followed by the principal id. */
+export const PRINCIPAL_KEY = 'session:p:'
 /** 32 CSPRNG bytes in base64url: 256 bits, 43 visible ASCII characters. */
 export const SESSION_ID = /^[A-Za-z0-9_-]{43}$/
 
