@@ -448,7 +448,11 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     const raw = await binding
     const revokedAt = await revocation
     const stored = parseStored(raw)
-    if (stored === undefined) throw new SessionError(SESSION_ERROR_CODES.ERR_SESSION_NOT_FOUND)
+    if (stored === undefined) {
+      // Ended elsewhere (another instance, the store's expiry or bound): drop a stale local transport.
+      await closeLocal(id)
+      throw new SessionError(SESSION_ERROR_CODES.ERR_SESSION_NOT_FOUND)
+    }
     const [principalId, clientId, createdAt, lastUsedAt] = stored
     if (principalId !== principal.id || clientId !== (principal.clientId ?? null)) {
       publishSecurityEvent({

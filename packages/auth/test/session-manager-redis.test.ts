@@ -105,6 +105,21 @@ describe.skipIf(!redisAvailable)('createSessionManager (two instances, one Redis
     await managers[0]?.revokePrincipal(principalFor('alice').id)
     expect((await raw(two.url, { user: 'alice', sessionId: alice.sessionId ?? '' })).status).toBe(404)
     expect((await raw(one.url, { user: 'alice', sessionId: alice.sessionId ?? '' })).status).toBe(404)
+    // Both instances dropped their transport for it.
+    expect(managers.map((manager) => manager.localSessions)).toEqual([0, 0])
+  })
+
+  it('drops a stale local transport when another instance revoked the session', async () => {
+    const { one, two, managers } = await twoInstances()
+    const route = { target: one.url }
+    const alice = await connect(one.url, 'alice', route)
+    cleanup.push(() => alice.close())
+    route.target = two.url
+    await alice.whoami()
+    expect(managers.map((manager) => manager.localSessions)).toEqual([1, 1])
+    expect(await managers[1]?.revoke(alice.sessionId ?? '')).toBe(true)
+    expect((await raw(one.url, { user: 'alice', sessionId: alice.sessionId ?? '' })).status).toBe(404)
+    expect(managers.map((manager) => manager.localSessions)).toEqual([0, 0])
   })
 
   it('denies requests with 503 while Redis is frozen and serves the same session when it thaws', async () => {
