@@ -31,6 +31,15 @@ export {
   protectNodeHandler,
 } from './protect-node-handler.js'
 export { type RequireAuthOptions, requireAuth } from './require-auth.js'
+export { SESSION_ERROR_CODES, SessionError, type SessionErrorCode } from './session-error.js'
+export {
+  type ConnectableServer,
+  createSessionManager,
+  type SessionInfo,
+  type SessionManager,
+  type SessionManagerOptions,
+  type StreamableTransportOptions,
+} from './session-manager.js'
 export type {
   AccessTokenAlgorithm,
   AuthenticateOptions,
