@@ -276,7 +276,7 @@ export function requireApproval(options: RequireApprovalOptions = {}): Middlewar
 
     let approved: Approved
     const modern = (ctx.protocolVersion ?? '') >= FIRST_MULTI_ROUND_TRIP_REVISION
-    if (modern && codec !== undefined) {
+    if (modern && codec !== undefined && ctx.client.canElicit) {
       const state = ctx.client.requestState
       if (state === undefined) {
         const nonce = newNonce()
@@ -351,12 +351,18 @@ export function requireApproval(options: RequireApprovalOptions = {}): Middlewar
         controller.abort()
       }, timeoutMs)
     })
+    // One signal for the asker: aborted at the timeout, when the call is cancelled, or when done.
+    let onCancel = () => {}
     const cancelled = new Promise<never>((_, reject) => {
-      if (ctx.signal.aborted) reject(new Error('call cancelled'))
-      else ctx.signal.addEventListener('abort', () => reject(new Error('call cancelled')), { once: true })
+      onCancel = () => {
+        reject(new Error('call cancelled'))
+        controller.abort()
+      }
     })
+    if (ctx.signal.aborted) onCancel()
+    else ctx.signal.addEventListener('abort', onCancel, { once: true })
     try {
-      const answer = await Promise.race([run(AbortSignal.any([ctx.signal, controller.signal])), expired, cancelled])
+      const answer = await Promise.race([run(controller.signal), expired, cancelled])
       if (timedOut) throw new Error('approval answered after the timeout')
       return answer
     } catch (cause) {
@@ -367,6 +373,7 @@ export function requireApproval(options: RequireApprovalOptions = {}): Middlewar
       return deny(APPROVAL_ERROR_CODES.ERR_APPROVAL_FAILED, 'Approval could not be obtained', cause)
     } finally {
       clearTimeout(timer)
+      ctx.signal.removeEventListener('abort', onCancel)
       controller.abort()
       expired.catch(() => {})
       cancelled.catch(() => {})

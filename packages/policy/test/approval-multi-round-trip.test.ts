@@ -153,17 +153,17 @@ describe('requireApproval (2026-07-28, input_required)', () => {
   }
 
   /** A client pinned to 2026-07-28 that answers elicitations with `answer` (auto mode) or not at all (manual mode). */
-  const connect = async (url: URL, user: string, answer?: Answer) => {
+  const connect = async (url: URL, user: string, answer?: Answer, canElicit = true) => {
     const asked: { message: string; requestedSchema: Record<string, unknown> }[] = []
     const client = new Client(
       { name: 'mrtr-client', version: '1.0.0' },
       {
-        capabilities: { elicitation: {} },
+        capabilities: canElicit ? { elicitation: {} } : {},
         versionNegotiation: { mode: { pin: '2026-07-28' } },
         ...(answer === undefined ? { inputRequired: { autoFulfill: false } } : {}),
       },
     )
-    if (answer !== undefined) {
+    if (answer !== undefined && canElicit) {
       client.setRequestHandler('elicitation/create', async (request) => {
         const params = request.params as { message: string; requestedSchema: Record<string, unknown> }
         asked.push(params)
@@ -328,6 +328,18 @@ describe('requireApproval (2026-07-28, input_required)', () => {
     const b = await connect(withApprover.url, 'alice', accept)
     expect((await b.client.callTool({ name: 'delete_ticket', arguments: { id: 'x' } })).isError).not.toBe(true)
     expect(withApprover.ran).toEqual(['x'])
+  })
+
+  it('does not send a form to a client without elicitation: ERR_APPROVAL_UNSUPPORTED, or the approver', async () => {
+    const served = await start({ codec })
+    const { client } = await connect(served.url, 'alice', accept, false)
+    expect(denialCodeOf(await client.callTool({ name: 'delete_ticket', arguments: { id: 'x' } }))).toBe(
+      'ERR_APPROVAL_UNSUPPORTED',
+    )
+    const withApprover = await start({ codec, approver: async () => ({ approved: true }) })
+    const other = await connect(withApprover.url, 'alice', accept, false)
+    expect((await other.client.callTool({ name: 'delete_ticket', arguments: { id: 'y' } })).isError).not.toBe(true)
+    expect([...served.ran, ...withApprover.ran]).toEqual(['y'])
   })
 
   it('remembers an opted-in approval across per-request server instances through the shared store', async () => {
