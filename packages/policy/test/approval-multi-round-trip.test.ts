@@ -15,11 +15,14 @@ import {
   type Principal,
   WardenError,
 } from '@mcp-warden/core'
+import { createRedisStore } from '@mcp-warden/core/redis'
 import { secure } from '@mcp-warden/core/sdk-v2'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { redisAvailable, startRedis } from '../../../test-support/redis.js'
 import {
   APPROVAL_INPUT_KEY,
   type ApprovalHandleCodec,
@@ -352,5 +355,72 @@ describe('requireApproval (2026-07-28, input_required)', () => {
     await client.callTool({ name: 'delete_ticket', arguments: { id: 'T-1' } })
     expect(asked).toHaveLength(1)
     expect(served.ran).toEqual(['T-1', 'T-1'])
+  })
+})
+
+describe.skipIf(!redisAvailable)('requireApproval (2026-07-28, two instances on Redis)', () => {
+  it('accepts a retry on another instance and refuses its replay on the first', async () => {
+    const redis = await startRedis()
+    const clients: Redis[] = []
+    const cleanup: (() => Promise<void>)[] = []
+    try {
+      const store = () => {
+        const client = new Redis(redis.url, { maxRetriesPerRequest: 1 })
+        client.on('error', () => {})
+        clients.push(client)
+        return createRedisStore({ client, prefix: 'approvals:' })
+      }
+      const codec = hmacCodec(Buffer.alloc(32, 9))
+      const one = await serve({ codec, store: store() })
+      const two = await serve({ codec, store: store() })
+      cleanup.push(
+        () => one.close(),
+        () => two.close(),
+      )
+      const manual = async (url: URL) => {
+        const client = new Client(
+          { name: 'mrtr-client', version: '1.0.0' },
+          {
+            capabilities: { elicitation: {} },
+            versionNegotiation: { mode: { pin: '2026-07-28' } },
+            inputRequired: { autoFulfill: false },
+          },
+        )
+        await client.connect(
+          new StreamableHTTPClientTransport(url, { requestInit: { headers: { 'x-user': 'alice' } } }),
+        )
+        cleanup.push(() => client.close())
+        return client
+      }
+      const onOne = await manual(one.url)
+      const onTwo = await manual(two.url)
+      const first = (await onOne.callTool(
+        { name: 'delete_ticket', arguments: { id: 'T-1' } },
+        {
+          allowInputRequired: true,
+        },
+      )) as unknown as {
+        inputRequests: Record<string, { params: { requestedSchema: Record<string, unknown> } }>
+        requestState: string
+      }
+      const params = {
+        name: 'delete_ticket',
+        arguments: { id: 'T-1' },
+        inputResponses: {
+          [APPROVAL_INPUT_KEY]: {
+            action: 'accept',
+            content: { confirmation: nonceOf(first.inputRequests[APPROVAL_INPUT_KEY]?.params.requestedSchema ?? {}) },
+          },
+        },
+        requestState: first.requestState,
+      }
+      expect((await onTwo.callTool(params as never)).isError).not.toBe(true)
+      expect(denialCodeOf(await onOne.callTool(params as never))).toBe('ERR_APPROVAL_MISMATCH')
+      expect([...one.ran, ...two.ran]).toEqual(['T-1'])
+    } finally {
+      for (const close of cleanup.reverse()) await close()
+      for (const client of clients) client.disconnect()
+      await redis.stop()
+    }
   })
 })
