@@ -455,13 +455,13 @@ export function requireApproval(options: RequireApprovalOptions = {}): Middlewar
     }
     const remainingMs = verified.expiresAt - Date.now()
     if (!(remainingMs > 0)) return deny(APPROVAL_ERROR_CODES.ERR_APPROVAL_TIMEOUT, 'Approval expired')
-    const approved = judge(ctx.client.inputResponses?.[APPROVAL_INPUT_KEY], data.nonce, 'input_required', deny)
-    // Single use: a captured accepted retry cannot run the call a second time.
+    // Single use, whatever the answer: a captured accepted retry cannot run the call a second time,
+    // and a declined request cannot be answered again.
     const fresh = await store.compareAndSet(`approval-used:${sha256(data.nonce)}`, undefined, true, {
       ttlMs: Math.max(1, Math.ceil(remainingMs)),
     })
     if (!fresh) return deny(APPROVAL_ERROR_CODES.ERR_APPROVAL_MISMATCH, 'Approval already used')
-    return approved
+    return judge(ctx.client.inputResponses?.[APPROVAL_INPUT_KEY], data.nonce, 'input_required', deny)
   }
 
   return Object.assign(requireApprovalMiddleware, {

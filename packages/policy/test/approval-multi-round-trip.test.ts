@@ -285,6 +285,22 @@ describe('requireApproval (2026-07-28, input_required)', () => {
     expect(served.ran).toEqual(['T-1'])
   })
 
+  it('refuses a declined request answered again with an accept (ERR_APPROVAL_MISMATCH)', async () => {
+    const served = await start({ codec })
+    const { client } = await connect(served.url, 'alice')
+    const first = await firstRound(client, 'T-1')
+    const nonce = nonceOf(first.inputRequests[APPROVAL_INPUT_KEY]?.params.requestedSchema ?? {})
+    expect(denialCodeOf(await retry(client, 'T-1', first.requestState, { action: 'decline' }))).toBe(
+      'ERR_APPROVAL_DECLINED',
+    )
+    const second = await retry(client, 'T-1', first.requestState, {
+      action: 'accept',
+      content: { confirmation: nonce },
+    })
+    expect(denialCodeOf(second)).toBe('ERR_APPROVAL_MISMATCH')
+    expect(served.ran).toEqual([])
+  })
+
   it('refuses a tampered state, a wrong confirmation and a missing answer (ERR_APPROVAL_MISMATCH)', async () => {
     const served = await start({ codec })
     const { client } = await connect(served.url, 'alice')
@@ -295,17 +311,20 @@ describe('requireApproval (2026-07-28, input_required)', () => {
     const ok = { action: 'accept', content: { confirmation: nonce } }
     expect(denialCodeOf(await retry(client, 'T-1', tampered, ok))).toBe('ERR_APPROVAL_MISMATCH')
     expect(denialCodeOf(await retry(client, 'T-1', 'not-a-handle', ok))).toBe('ERR_APPROVAL_MISMATCH')
-    expect(
-      denialCodeOf(
-        await retry(client, 'T-1', first.requestState, { action: 'accept', content: { confirmation: 'guess' } }),
-      ),
-    ).toBe('ERR_APPROVAL_MISMATCH')
+    const wrong = await retry(client, 'T-1', first.requestState, {
+      action: 'accept',
+      content: { confirmation: 'guess' },
+    })
+    expect(denialCodeOf(wrong)).toBe('ERR_APPROVAL_MISMATCH')
+    expect(JSON.stringify(wrong.content)).toContain('Approval does not confirm this call')
+    const fresh = await firstRound(client, 'T-1')
     const noAnswer = (await client.callTool({
       name: 'delete_ticket',
       arguments: { id: 'T-1' },
-      requestState: first.requestState,
+      requestState: fresh.requestState,
     } as never)) as Record<string, unknown>
     expect(denialCodeOf(noAnswer)).toBe('ERR_APPROVAL_MISMATCH')
+    expect(JSON.stringify(noAnswer.content)).toContain('No approval answer for this call')
     expect(served.ran).toEqual([])
   })
 
