@@ -140,6 +140,17 @@ describe('rateLimit', () => {
     expect((await denial(guard(context(), next))).code).toBe('ERR_STORE_UNAVAILABLE')
   })
 
+  it('refuses, with the window as the delay, when a store answers with something unusable', async () => {
+    for (const answer of [undefined, null, {}, { allowed: 'yes' }, { allowed: false, retryAfterMs: Number.NaN }]) {
+      const odd: Store = { ...store(), kind: 'odd', hit: async () => answer as never }
+      const handler = vi.fn(next)
+      const err = await denial(rateLimit({ limit: 1, windowMs: 5000, store: odd })(context(), handler))
+      expect(err.code).toBe('ERR_RATE_LIMITED')
+      expect(err.details.retryAfterMs).toBe(5000)
+      expect(handler).not.toHaveBeenCalled()
+    }
+  })
+
   it('publishes a rate_limit.exceeded security event when refusing', async () => {
     const events: unknown[] = []
     const listener = (event: unknown) => events.push(event)

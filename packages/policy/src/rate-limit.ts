@@ -163,9 +163,11 @@ export function rateLimit(options: RateLimitOptions): Middleware {
     ctx: GuardContext,
     next: () => Promise<PrimitiveResult>,
   ): Promise<PrimitiveResult> {
-    const decision = await hit(keyOf(ctx), hitOptions)
-    if (decision.allowed) return next()
-    const retryAfterMs = decision.retryAfterMs
+    const decision: unknown = await hit(keyOf(ctx), hitOptions)
+    if ((decision as { allowed?: unknown } | null)?.allowed === true) return next()
+    // Anything but an explicit admission refuses; a store that gives no usable delay gets the window.
+    const given = (decision as { retryAfterMs?: unknown } | null)?.retryAfterMs
+    const retryAfterMs = typeof given === 'number' && given > 0 && Number.isFinite(given) ? Math.ceil(given) : windowMs
     publishSecurityEvent({
       type: 'rate_limit.exceeded',
       code: LIMIT_ERROR_CODES.ERR_RATE_LIMITED,
