@@ -35,6 +35,20 @@ describe('createMemoryStore', () => {
       expect((await hit())?.retryAfterMs).toBe(400)
     })
 
+    it('keeps the log alive past its creation window while it holds recent hits', async () => {
+      const store = createMemoryStore({ max: 10, now })
+      const hit = () => store.hit?.('k', { limit: 2, windowMs: 1000 })
+      expect((await hit())?.allowed).toBe(true)
+      vi.advanceTimersByTime(900)
+      expect((await hit())?.allowed).toBe(true)
+      vi.advanceTimersByTime(100)
+      expect((await hit())?.allowed).toBe(true)
+      vi.advanceTimersByTime(1)
+      expect(await hit()).toEqual({ allowed: false, remaining: 0, retryAfterMs: 899 })
+      vi.advanceTimersByTime(1900)
+      expect((await hit())?.remaining).toBe(1)
+    })
+
     it('does not record refused hits, so hammering does not extend the lockout', async () => {
       const store = createMemoryStore({ max: 10, now })
       await store.hit?.('k', { limit: 1, windowMs: 100 })

@@ -38,11 +38,16 @@ class HitLog {
   times: number[] = new Array<number>(4)
   head = 0
   size = 0
+  /** Window of the last decision, for the JSON view. */
+  windowMs = 0
+  /** When the cache entry's lifetime was last extended. */
+  refreshedAt = Number.NEGATIVE_INFINITY
 
   hit(now: number, limit: number, windowMs: number): StoreHitResult {
     const times = this.times
     let cap = times.length
     const horizon = now - windowMs
+    this.windowMs = windowMs
     while (this.size > 0 && (times[this.head] as number) <= horizon) {
       this.head = (this.head + 1) % cap
       this.size--
@@ -68,10 +73,13 @@ class HitLog {
     return { allowed: true, remaining: limit - this.size, retryAfterMs: 0 }
   }
 
-  /** The log as JSON (admitted hit times, oldest first), for the methods that read values. */
-  toJSON(): number[] {
+  /** The log as JSON (times of the admitted hits still in the window, oldest first), for the methods that read values. */
+  toJSON(now: number): number[] {
     const out: number[] = []
-    for (let i = 0; i < this.size; i++) out.push(this.times[(this.head + i) % this.times.length] as number)
+    for (let i = 0; i < this.size; i++) {
+      const time = this.times[(this.head + i) % this.times.length] as number
+      if (time > now - this.windowMs) out.push(time)
+    }
     return out
   }
 }
@@ -135,11 +143,15 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     return { json, value: frozenParse(json) }
   }
   /** A value entry, or the JSON view of a hit log kept at the key. */
+  const now = clock ?? (() => performance.now())
   const valueEntry = (key: string): Entry | undefined => {
     const found = cache.get(key)
-    return found instanceof HitLog ? entryOf(found.toJSON()) : found
+    if (!(found instanceof HitLog)) return found
+    const live = found.toJSON(now())
+    return live.length === 0 ? undefined : entryOf(live)
   }
-  const now = clock ?? (() => performance.now())
+  /** Frozen option objects already checked: a limiter passes the same one on every decision. */
+  const checkedHitOptions = new WeakSet<StoreHitOptions>()
   const checkKey = (key: unknown): void => {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError('MemoryStore: key must be a non-empty string')
   }
@@ -195,12 +207,24 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     },
     async hit(key: string, hitOptions: StoreHitOptions) {
       checkKey(key)
-      const { limit, windowMs } = checkHitOptions(hitOptions, 'MemoryStore.hit')
-      const found = cache.get(key, { updateAgeOnGet: true })
-      if (found instanceof HitLog) return found.hit(now(), limit, windowMs)
-      const log = new HitLog()
-      cache.set(key, log, { ttl: maxTtlMs === undefined ? windowMs : Math.min(windowMs, maxTtlMs) })
-      return log.hit(now(), limit, windowMs)
+      let checked = hitOptions
+      if (!checkedHitOptions.has(hitOptions)) {
+        checked = checkHitOptions(hitOptions, 'MemoryStore.hit')
+        if (Object.isFrozen(hitOptions)) checkedHitOptions.add(hitOptions)
+      }
+      const { limit, windowMs } = checked
+      const time = now()
+      const found = cache.get(key)
+      const log = found instanceof HitLog ? found : new HitLog()
+      const result = log.hit(time, limit, windowMs)
+      // The entry must outlive its newest hit by a window. Extending its lifetime to two windows
+      // at most every half window keeps that true without a cache write per decision.
+      if (log !== found || (result.allowed && time - log.refreshedAt >= windowMs / 2)) {
+        log.refreshedAt = time
+        const ttl = 2 * windowMs
+        cache.set(key, log, { ttl: maxTtlMs === undefined ? ttl : Math.min(ttl, maxTtlMs) })
+      }
+      return result
     },
     async close() {
       cache.clear()

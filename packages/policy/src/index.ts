@@ -1,3 +1,5 @@
+// rate limits and approvals
+export { APPROVAL_ERROR_CODES, ApprovalError, type ApprovalErrorCode } from './approval-error.js'
 export { combineRules } from './combine-rules.js'
 export {
   describePolicy,
@@ -18,7 +20,27 @@ export {
   type FlowTaint,
   flowPolicy,
 } from './flow-policy.js'
+export { LIMIT_ERROR_CODES, LimitError, type LimitErrorCode } from './limit-error.js'
+export { type LimitPayloadOptions, limitPayload } from './limit-payload.js'
 export { loadPolicy, type PolicyDocument } from './load-policy.js'
+export {
+  defaultRateLimitKey,
+  type RateLimitBaseOptions,
+  type RateLimitMemoryOptions,
+  type RateLimitOptions,
+  type RateLimitSharedStoreOptions,
+  rateLimit,
+} from './rate-limit.js'
+export {
+  APPROVAL_INPUT_KEY,
+  type ApprovalHandleCodec,
+  type ApprovalRequest,
+  type ApprovalRequiredFlag,
+  type ApprovalWhen,
+  type ApproverDecision,
+  type RequireApprovalOptions,
+  requireApproval,
+} from './require-approval.js'
 export { type RequireScopes, type RequireScopesOptions, requireScopes } from './require-scopes.js'
 export { allow, deny, needsApproval, type Rule, type RuleFunction, rule } from './rule.js'
 export { DEFAULT_DENIED_PATH_NAMES, type SafePathOptions, safePath } from './safe-path.js'
