@@ -190,6 +190,40 @@ describe('protectNodeHandler', () => {
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ error: { code: -32700 } })
   })
+  it('hands the handler the parsed POST body without step-up and answers 413 past the bound', async () => {
+    const seen: unknown[] = []
+    let handler: ReturnType<typeof protectNodeHandler> | undefined
+    const http = createServer((req, res) => void handler?.(req, res))
+    const base = await listen(http)
+    const resource = `${base}/mcp`
+    const protection = createProtectedResource({
+      resource,
+      verifier: createTokenVerifier({
+        issuer: as.issuer,
+        audience: resource,
+        jwt: { algorithms: ['ES256'], jwksUri: as.jwksUri },
+      }),
+      authorizationServers: [as.issuer],
+    })
+    handler = protectNodeHandler(
+      protection,
+      (_req, res, body) => {
+        seen.push(body)
+        res.writeHead(204)
+        res.end()
+      },
+      { maxBodyBytes: 1_000 },
+    )
+    const headers = { authorization: `Bearer ${await as.sign({ aud: resource })}`, 'content-type': 'application/json' }
+    const ok = await fetch(resource, { method: 'POST', headers, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' })
+    expect(ok.status).toBe(204)
+    expect(seen).toEqual([{ jsonrpc: '2.0', id: 1, method: 'ping' }])
+    const big = await fetch(resource, { method: 'POST', headers, body: JSON.stringify({ pad: 'x'.repeat(5_000) }) })
+    expect(big.status).toBe(413)
+    const get = await fetch(resource, { headers })
+    expect(get.status).toBe(204)
+    expect(seen).toEqual([{ jsonrpc: '2.0', id: 1, method: 'ping' }, undefined])
+  })
 })
 
 describe('protectExpress', () => {
