@@ -269,6 +269,27 @@ describe('createProtectedResource', () => {
       expect((response as Response).status).toBe(413)
     })
 
+    it('answers 413 when a streamed body without a length exceeds the bound', async () => {
+      const resource = protect({ stepUp: { scopesFor }, maxBodyBytes: 1024 })
+      const chunk = new TextEncoder().encode('x'.repeat(600))
+      let pulls = 0
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulls++
+          if (pulls > 100) controller.close()
+          else controller.enqueue(chunk)
+        },
+      })
+      const request = new Request(AUDIENCE, {
+        method: 'POST',
+        headers: await bearer('tickets:read'),
+        body,
+        duplex: 'half',
+      } as RequestInit)
+      expect(((await resource.authenticate(request)) as Response).status).toBe(413)
+      expect(pulls).toBeLessThan(10)
+    })
+
     it('handles many concurrent requests independently', async () => {
       const allowed = await bearer('tickets:read tickets:write')
       const denied = await bearer('tickets:read')

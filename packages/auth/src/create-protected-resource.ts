@@ -12,8 +12,8 @@ import { type BearerErrorCode, buildChallenge } from './internal/challenge.js'
 import {
   type HttpDenial,
   isDenial,
-  parseJson,
   type RequestFacts,
+  readRequestJson,
   resourceInternals,
   TOO_LARGE,
 } from './internal/http-facts.js'
@@ -321,12 +321,9 @@ function factsOfRequest(request: Request, options: AuthenticateOptions, maxBodyB
     localAddress: options.localAddress,
     body: async () => {
       if (options.parsedBody !== undefined) return options.parsedBody
-      const declared = Number(headers.get('content-length') ?? 0)
-      if (declared > maxBodyBytes) return TOO_LARGE
       if (request.body === null || request.bodyUsed) return undefined
-      const text = await request.clone().text()
-      if (Buffer.byteLength(text) > maxBodyBytes) return TOO_LARGE
-      return parseJson(text)
+      // A clone: the transport reads the original.
+      return readRequestJson(request.clone(), maxBodyBytes)
     },
   }
 }
