@@ -1,4 +1,5 @@
-import { PRINCIPAL_AUTH_EXTRA_KEY } from '@mcp-warden/core'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { PRINCIPAL_AUTH_EXTRA_KEY, SECURITY_EVENT_CHANNEL } from '@mcp-warden/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AUDIENCE, type LocalIssuer, startLocalIssuer } from '../test/support/local-issuer.js'
 import { createProtectedResource, WITHHELD_TOKEN } from './create-protected-resource.js'
@@ -355,6 +356,36 @@ describe('createProtectedResource', () => {
         post(call('echo'), { host: 'localhost', authorization: `Bearer ${token}` }),
       )
       expect((denied as Response).status).toBe(403)
+    })
+  })
+
+  describe('security events', () => {
+    it('publishes rejections without the token', async () => {
+      const events: Record<string, unknown>[] = []
+      const listener = (message: unknown) => {
+        events.push(message as Record<string, unknown>)
+      }
+      subscribe(SECURITY_EVENT_CHANNEL, listener)
+      try {
+        const resource = protect({ stepUp: { scopesFor: () => ({ all: ['admin'] }) } })
+        const wrong = await as.sign({ aud: 'https://other.example.com/mcp' })
+        const weak = await as.sign({ scope: 'tools:read' })
+        await resource.authenticate(post(call('x'), { authorization: `Bearer ${wrong}` }))
+        await resource.authenticate(post(call('x'), { authorization: `Bearer ${weak}` }))
+        await resource.authenticate(
+          post(call('x'), { origin: 'https://evil.example', authorization: `Bearer ${weak}` }),
+        )
+        expect(events.map((event) => [event.type, event.code])).toEqual([
+          ['auth.token_rejected', 'ERR_AUTH_WRONG_AUDIENCE'],
+          ['auth.insufficient_scope', 'ERR_AUTH_INSUFFICIENT_SCOPE'],
+          ['auth.origin_rejected', 'ERR_AUTH_ORIGIN_NOT_ALLOWED'],
+        ])
+        const serialized = JSON.stringify(events)
+        expect(serialized).not.toContain(wrong.split('.')[2])
+        expect(serialized).not.toContain(weak.split('.')[2])
+      } finally {
+        unsubscribe(SECURITY_EVENT_CHANNEL, listener)
+      }
     })
   })
 
