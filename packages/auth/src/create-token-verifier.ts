@@ -236,6 +236,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (answer.token_type !== undefined && String(answer.token_type).toLowerCase() !== 'bearer') {
       throw new AuthError(AUTH_ERROR_CODES.ERR_AUTH_WRONG_TYPE, 'Token is not a bearer access token')
     }
+    refuseSenderConstrained(answer)
     // A client-credentials token has no end user: the client is the subject (as RFC 9068 §2.2 says for JWTs).
     const sub = typeof answer.sub === 'string' && answer.sub.length > 0 ? answer.sub : answer.client_id
     return principalFromClaims({ ...answer, sub }, issuer)
@@ -277,6 +278,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   async function verifyUncached(token: string): Promise<Principal> {
     if (jwt !== undefined && looksLikeJws(token)) {
       const payload = await jwt(token)
+      refuseSenderConstrained(payload)
       return principalFromClaims(payload, issuer)
     }
     if (introspection !== undefined) return introspection.run(token)
@@ -337,6 +339,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   return Object.freeze({ issuer, audiences, verify })
+}
+
+/**
+ * Refuses a sender-constrained token (`cnf`: DPoP, mTLS) presented as a bearer token: accepting it
+ * without the proof would undo the binding that makes a stolen copy useless (RFC 9449 §7.1,
+ * RFC 8705 §3).
+ */
+function refuseSenderConstrained(claims: Readonly<Record<string, unknown>>): void {
+  if (claims.cnf !== undefined) {
+    throw new AuthError(AUTH_ERROR_CODES.ERR_AUTH_WRONG_TYPE, 'Sender-constrained token presented as a bearer token')
+  }
 }
 
 function checkKnown(object: object, known: ReadonlySet<string>, where: string): void {
