@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { denialCodeOf } from '@mcp-warden/core'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import express from 'express'
@@ -114,6 +115,31 @@ describe('protectNodeHandler', () => {
     const writer = await connect(resource, await as.sign({ aud: resource, sub: 'user-2', scope: 'tickets:write' }))
     expect(textOf(await writer.callTool({ name: 'delete_ticket', arguments: { id: '7' } }))).toBe('deleted 7')
     expect(calls.deleteTicket).toBe(1)
+  })
+
+  it('leaves the in-process guard as the check when step-up is not configured (defence in depth)', async () => {
+    const router = sessionRouter()
+    cleanups.push(() => router.close())
+    let handler: ReturnType<typeof protectNodeHandler> | undefined
+    const base = await listen(createServer((req, res) => void handler?.(req, res)))
+    const resource = `${base}/mcp`
+    handler = protectNodeHandler(
+      createProtectedResource({
+        resource,
+        verifier: createTokenVerifier({
+          issuer: as.issuer,
+          audience: resource,
+          jwt: { algorithms: ['ES256'], jwksUri: as.jwksUri },
+        }),
+        authorizationServers: [as.issuer],
+      }),
+      router.node,
+    )
+    const reader = await connect(resource, await as.sign({ aud: resource, scope: 'tickets:read' }))
+    const result = await reader.callTool({ name: 'delete_ticket', arguments: { id: '5' } })
+    expect(result.isError).toBe(true)
+    expect(denialCodeOf(result)).toBe('ERR_TEST_INSUFFICIENT_SCOPE')
+    expect(router.calls.deleteTicket).toBe(0)
   })
 
   it('names exactly the tool scopes in the 403 challenge', async () => {
