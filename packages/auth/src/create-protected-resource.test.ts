@@ -242,6 +242,30 @@ describe('createProtectedResource', () => {
       }
     })
 
+    it('checks prompts/get and resources/read by kind', async () => {
+      const resource = protect({
+        stepUp: {
+          scopesFor: (name, kind) =>
+            kind === 'prompt' && name === 'secret'
+              ? { all: ['prompts:secret'] }
+              : kind === 'resource' && name === 'file:///secret.txt'
+                ? { all: ['files:secret'] }
+                : undefined,
+        },
+      })
+      const headers = await bearer('none')
+      const ask = (method: string, params: Record<string, unknown>) =>
+        resource.authenticate(post({ jsonrpc: '2.0', id: 1, method, params }, headers))
+      const prompt = (await ask('prompts/get', { name: 'secret' })) as Response
+      expect(prompt.headers.get('www-authenticate')).toContain('scope="prompts:secret"')
+      const read = (await ask('resources/read', { uri: 'file:///secret.txt' })) as Response
+      expect(read.headers.get('www-authenticate')).toContain('scope="files:secret"')
+      // A tool of the same name is another primitive.
+      expect(await ask('tools/call', { name: 'secret' })).not.toBeInstanceOf(Response)
+      expect(await ask('resources/read', { uri: 'file:///public.txt' })).not.toBeInstanceOf(Response)
+      expect(await ask('__proto__', { name: 'secret' })).not.toBeInstanceOf(Response)
+    })
+
     it('checks every call of a batch', async () => {
       const headers = await bearer('tickets:read')
       const batch = [

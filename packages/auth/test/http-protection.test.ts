@@ -142,6 +142,28 @@ describe('protectNodeHandler', () => {
     expect(router.calls.deleteTicket).toBe(0)
   })
 
+  it('steps up prompts/get and resources/read declared on the server', async () => {
+    const { resource } = await startNode()
+    const ask = async (method: string, params: Record<string, unknown>, scope: string) =>
+      fetch(resource, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await as.sign({ aud: resource, scope })}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      })
+    const prompt = await ask('prompts/get', { name: 'secret_prompt' }, 'tickets:read')
+    expect(prompt.status).toBe(403)
+    expect(prompt.headers.get('www-authenticate')).toContain('scope="prompts:secret"')
+    const read = await ask('resources/read', { uri: 'file:///secret.txt' }, 'tickets:read')
+    expect(read.headers.get('www-authenticate')).toContain('scope="files:secret"')
+    const client = await connect(resource, await as.sign({ aud: resource, scope: 'files:secret' }))
+    const contents = await client.readResource({ uri: 'file:///secret.txt' })
+    expect(contents.contents[0]).toMatchObject({ text: 'secret' })
+  })
+
   it('names exactly the tool scopes in the 403 challenge', async () => {
     const { resource, protection } = await startNode()
     const response = await fetch(resource, {
