@@ -1,4 +1,5 @@
-import { PRINCIPAL_AUTH_EXTRA_KEY } from '@mcp-warden/core'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { PRINCIPAL_AUTH_EXTRA_KEY, SECURITY_EVENT_CHANNEL } from '@mcp-warden/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AUDIENCE, type LocalIssuer, startLocalIssuer } from '../test/support/local-issuer.js'
 import { createProtectedResource, WITHHELD_TOKEN } from './create-protected-resource.js'
@@ -241,6 +242,30 @@ describe('createProtectedResource', () => {
       }
     })
 
+    it('checks prompts/get and resources/read by kind', async () => {
+      const resource = protect({
+        stepUp: {
+          scopesFor: (name, kind) =>
+            kind === 'prompt' && name === 'secret'
+              ? { all: ['prompts:secret'] }
+              : kind === 'resource' && name === 'file:///secret.txt'
+                ? { all: ['files:secret'] }
+                : undefined,
+        },
+      })
+      const headers = await bearer('none')
+      const ask = (method: string, params: Record<string, unknown>) =>
+        resource.authenticate(post({ jsonrpc: '2.0', id: 1, method, params }, headers))
+      const prompt = (await ask('prompts/get', { name: 'secret' })) as Response
+      expect(prompt.headers.get('www-authenticate')).toContain('scope="prompts:secret"')
+      const read = (await ask('resources/read', { uri: 'file:///secret.txt' })) as Response
+      expect(read.headers.get('www-authenticate')).toContain('scope="files:secret"')
+      // A tool of the same name is another primitive.
+      expect(await ask('tools/call', { name: 'secret' })).not.toBeInstanceOf(Response)
+      expect(await ask('resources/read', { uri: 'file:///public.txt' })).not.toBeInstanceOf(Response)
+      expect(await ask('__proto__', { name: 'secret' })).not.toBeInstanceOf(Response)
+    })
+
     it('checks every call of a batch', async () => {
       const headers = await bearer('tickets:read')
       const batch = [
@@ -267,6 +292,27 @@ describe('createProtectedResource', () => {
         post({ ...call('echo'), pad: 'x'.repeat(5_000) }, await bearer('tickets:read')),
       )
       expect((response as Response).status).toBe(413)
+    })
+
+    it('answers 413 when a streamed body without a length exceeds the bound', async () => {
+      const resource = protect({ stepUp: { scopesFor }, maxBodyBytes: 1024 })
+      const chunk = new TextEncoder().encode('x'.repeat(600))
+      let pulls = 0
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulls++
+          if (pulls > 100) controller.close()
+          else controller.enqueue(chunk)
+        },
+      })
+      const request = new Request(AUDIENCE, {
+        method: 'POST',
+        headers: await bearer('tickets:read'),
+        body,
+        duplex: 'half',
+      } as RequestInit)
+      expect(((await resource.authenticate(request)) as Response).status).toBe(413)
+      expect(pulls).toBeLessThan(10)
     })
 
     it('handles many concurrent requests independently', async () => {
@@ -334,6 +380,36 @@ describe('createProtectedResource', () => {
         post(call('echo'), { host: 'localhost', authorization: `Bearer ${token}` }),
       )
       expect((denied as Response).status).toBe(403)
+    })
+  })
+
+  describe('security events', () => {
+    it('publishes rejections without the token', async () => {
+      const events: Record<string, unknown>[] = []
+      const listener = (message: unknown) => {
+        events.push(message as Record<string, unknown>)
+      }
+      subscribe(SECURITY_EVENT_CHANNEL, listener)
+      try {
+        const resource = protect({ stepUp: { scopesFor: () => ({ all: ['admin'] }) } })
+        const wrong = await as.sign({ aud: 'https://other.example.com/mcp' })
+        const weak = await as.sign({ scope: 'tools:read' })
+        await resource.authenticate(post(call('x'), { authorization: `Bearer ${wrong}` }))
+        await resource.authenticate(post(call('x'), { authorization: `Bearer ${weak}` }))
+        await resource.authenticate(
+          post(call('x'), { origin: 'https://evil.example', authorization: `Bearer ${weak}` }),
+        )
+        expect(events.map((event) => [event.type, event.code])).toEqual([
+          ['auth.token_rejected', 'ERR_AUTH_WRONG_AUDIENCE'],
+          ['auth.insufficient_scope', 'ERR_AUTH_INSUFFICIENT_SCOPE'],
+          ['auth.origin_rejected', 'ERR_AUTH_ORIGIN_NOT_ALLOWED'],
+        ])
+        const serialized = JSON.stringify(events)
+        expect(serialized).not.toContain(wrong.split('.')[2])
+        expect(serialized).not.toContain(weak.split('.')[2])
+      } finally {
+        unsubscribe(SECURITY_EVENT_CHANNEL, listener)
+      }
     })
   })
 

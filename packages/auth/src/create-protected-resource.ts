@@ -1,6 +1,7 @@
 import {
   getSecuredItems,
   PRINCIPAL_AUTH_EXTRA_KEY,
+  type PrimitiveKind,
   type Principal,
   publishSecurityEvent,
   WardenError,
@@ -12,8 +13,8 @@ import { type BearerErrorCode, buildChallenge } from './internal/challenge.js'
 import {
   type HttpDenial,
   isDenial,
-  parseJson,
   type RequestFacts,
+  readRequestJson,
   resourceInternals,
   TOO_LARGE,
 } from './internal/http-facts.js'
@@ -60,9 +61,10 @@ export const WITHHELD_TOKEN = '[withheld by mcp-warden]'
  * | key set, discovery, introspection or cache store unreachable | 503 (fail closed) |
  * | token lacks `requiredScopes`, or the scopes of the tool a `tools/call` names | 403 `error="insufficient_scope", scope="…"` |
  *
- * Step-up: for a `POST` whose JSON-RPC body (a message or a batch) calls tools, the scopes those
- * tools declare (a middleware with `describe.scopes`, such as policy's `requireScopes`, read
- * through `getSecuredItems(stepUp.server)`, or `stepUp.scopesFor(name)`) are checked before the
+ * Step-up: for a `POST` whose JSON-RPC body (a message or a batch) calls tools (`tools/call`; also
+ * `prompts/get` and `resources/read` of a fixed URI), the scopes those primitives declare (a
+ * middleware with `describe.scopes`, such as policy's `requireScopes`, read through
+ * `getSecuredItems(stepUp.server)`, or `stepUp.scopesFor(name, kind)`) are checked before the
  * message reaches the server, and the 403 names exactly the scopes the call needs. The in-process
  * guards check again.
  *
@@ -231,7 +233,7 @@ export function createProtectedResource(options: ProtectedResourceOptions): Prot
       if (body === TOO_LARGE)
         return deny(413, undefined, { error: 'invalid_request', error_description: 'Body too large' })
       try {
-        for (const name of toolNamesOf(body)) requirements.push(...scopesFor(name))
+        for (const { kind, name } of targetsOf(body)) requirements.push(...scopesFor(kind, name))
       } catch (error) {
         if (WardenError.isInstance(error)) return denialOf(error)
         throw error
@@ -321,29 +323,34 @@ function factsOfRequest(request: Request, options: AuthenticateOptions, maxBodyB
     localAddress: options.localAddress,
     body: async () => {
       if (options.parsedBody !== undefined) return options.parsedBody
-      const declared = Number(headers.get('content-length') ?? 0)
-      if (declared > maxBodyBytes) return TOO_LARGE
       if (request.body === null || request.bodyUsed) return undefined
-      const text = await request.clone().text()
-      if (Buffer.byteLength(text) > maxBodyBytes) return TOO_LARGE
-      return parseJson(text)
+      // A clone: the transport reads the original.
+      return readRequestJson(request.clone(), maxBodyBytes)
     },
   }
 }
 
-/** Names of the tools a JSON-RPC message or batch calls. */
-function toolNamesOf(body: unknown): string[] {
-  const names: string[] = []
+/** The JSON-RPC methods that invoke a primitive, and the parameter naming it. */
+const INVOKING: Readonly<Record<string, readonly [PrimitiveKind, 'name' | 'uri']>> = {
+  'tools/call': ['tool', 'name'],
+  'prompts/get': ['prompt', 'name'],
+  'resources/read': ['resource', 'uri'],
+}
+
+/** The primitives a JSON-RPC message or batch invokes: tools called, prompts got, resources read. */
+function targetsOf(body: unknown): { kind: PrimitiveKind; name: string }[] {
+  const targets: { kind: PrimitiveKind; name: string }[] = []
   const visit = (message: unknown): void => {
     if (typeof message !== 'object' || message === null) return
     const { method, params } = message as { method?: unknown; params?: unknown }
-    if (method !== 'tools/call' || typeof params !== 'object' || params === null) return
-    const name = (params as { name?: unknown }).name
-    if (typeof name === 'string') names.push(name)
+    const invoking = typeof method === 'string' && Object.hasOwn(INVOKING, method) ? INVOKING[method] : undefined
+    if (invoking === undefined || typeof params !== 'object' || params === null) return
+    const name = (params as Record<string, unknown>)[invoking[1]]
+    if (typeof name === 'string') targets.push({ kind: invoking[0], name })
   }
   if (Array.isArray(body)) for (const message of body) visit(message)
   else visit(body)
-  return names
+  return targets
 }
 
 /**
@@ -375,7 +382,7 @@ function scopesToRequest(
 
 function stepUpResolver(
   stepUp: ProtectedResourceOptions['stepUp'],
-): ((tool: string) => readonly ScopeRequirement[]) | undefined {
+): ((kind: PrimitiveKind, name: string) => readonly ScopeRequirement[]) | undefined {
   if (stepUp === undefined) return undefined
   if (typeof stepUp !== 'object' || stepUp === null) throw new TypeError(`${LABEL}: \`stepUp\` must be an object`)
   if (stepUp.server !== undefined && stepUp.scopesFor !== undefined) {
@@ -383,9 +390,9 @@ function stepUpResolver(
   }
   if (typeof stepUp.scopesFor === 'function') {
     const scopesFor = stepUp.scopesFor
-    return (tool) => {
-      const requirement = scopesFor(tool)
-      return requirement === undefined ? [] : [checkedRequirement(requirement, `scopesFor(${JSON.stringify(tool)})`)]
+    return (kind, name) => {
+      const requirement = scopesFor(name, kind)
+      return requirement === undefined ? [] : [checkedRequirement(requirement, `scopesFor(${JSON.stringify(name)})`)]
     }
   }
   const server = stepUp.server
@@ -393,14 +400,17 @@ function stepUpResolver(
     throw new TypeError(`${LABEL}: \`stepUp\` needs \`server\` (a secured server) or \`scopesFor\``)
   }
   getSecuredItems(server) // throws TypeError now if the server was not secured
-  return (tool) => {
-    // Read at request time: tools registered after start-up are covered too.
-    const item = getSecuredItems(server).find((entry) => entry.kind === 'tool' && entry.name === tool)
+  return (kind, name) => {
+    // Read at request time: primitives registered after start-up are covered too. Resources are
+    // matched by fixed URI; a read through a template is left to the in-process guards.
+    const item = getSecuredItems(server).find(
+      (entry) => entry.kind === kind && (kind === 'resource' ? entry.uri === name : entry.name === name),
+    )
     if (item === undefined) return []
     const requirements: ScopeRequirement[] = []
     for (const middleware of item.middlewares) {
       const scopes = (middleware as { describe?: { scopes?: ScopeRequirement } }).describe?.scopes
-      if (scopes !== undefined) requirements.push(checkedRequirement(scopes, `tool ${JSON.stringify(tool)}`))
+      if (scopes !== undefined) requirements.push(checkedRequirement(scopes, `${kind} ${JSON.stringify(name)}`))
     }
     return requirements
   }

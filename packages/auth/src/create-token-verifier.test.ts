@@ -272,6 +272,7 @@ describe('createTokenVerifier', () => {
       ['typ JWT', {}, { typ: 'JWT' }, 'ERR_AUTH_WRONG_TYPE'],
       ['typ missing', {}, { typ: undefined }, 'ERR_AUTH_WRONG_TYPE'],
       ['typ logout+jwt', {}, { typ: 'logout+jwt' }, 'ERR_AUTH_WRONG_TYPE'],
+      ['a DPoP binding (cnf) presented as bearer', { cnf: { jkt: 'abc' } }, {}, 'ERR_AUTH_WRONG_TYPE'],
     ])('refuses a token with %s', async (_label, claims, header, code) => {
       const token = await as.sign(claims, header)
       await expect(codeOf(staticVerifier({ clockToleranceSec: 0 }).verify(token))).resolves.toBe(code)

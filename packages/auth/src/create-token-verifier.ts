@@ -3,6 +3,7 @@ import { createMemoryStore, type Principal, publishSecurityEvent, type Store } f
 import { AUTH_ERROR_CODES, AuthError } from './errors.js'
 import { discoverIssuer, type IssuerMetadata } from './internal/discovery.js'
 import { introspect } from './internal/introspect.js'
+import { checkKeySet } from './internal/key-set.js'
 import { isCachedPrincipal, principalFromClaims } from './internal/principal.js'
 import { exposedTokens } from './internal/token-registry.js'
 import { looksLikeJws } from './internal/token-shape.js'
@@ -142,7 +143,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     let keys: PublicJwkSet | URL | (() => Promise<URL>)
     if (config.keys !== undefined) {
-      keys = checkKeySet(config.keys)
+      keys = checkKeySet(config.keys, `${LABEL}: \`jwt.keys\``)
     } else if (config.jwksUri !== undefined) {
       const url = parseEndpoint(config.jwksUri)
       if (typeof url === 'string') throw new TypeError(`${LABEL}: \`jwt.jwksUri\` ${url}`)
@@ -235,6 +236,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (answer.token_type !== undefined && String(answer.token_type).toLowerCase() !== 'bearer') {
       throw new AuthError(AUTH_ERROR_CODES.ERR_AUTH_WRONG_TYPE, 'Token is not a bearer access token')
     }
+    refuseSenderConstrained(answer)
     // A client-credentials token has no end user: the client is the subject (as RFC 9068 §2.2 says for JWTs).
     const sub = typeof answer.sub === 'string' && answer.sub.length > 0 ? answer.sub : answer.client_id
     return principalFromClaims({ ...answer, sub }, issuer)
@@ -276,6 +278,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   async function verifyUncached(token: string): Promise<Principal> {
     if (jwt !== undefined && looksLikeJws(token)) {
       const payload = await jwt(token)
+      refuseSenderConstrained(payload)
       return principalFromClaims(payload, issuer)
     }
     if (introspection !== undefined) return introspection.run(token)
@@ -338,6 +341,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   return Object.freeze({ issuer, audiences, verify })
 }
 
+/**
+ * Refuses a sender-constrained token (`cnf`: DPoP, mTLS) presented as a bearer token: accepting it
+ * without the proof would undo the binding that makes a stolen copy useless (RFC 9449 §7.1,
+ * RFC 8705 §3).
+ */
+function refuseSenderConstrained(claims: Readonly<Record<string, unknown>>): void {
+  if (claims.cnf !== undefined) {
+    throw new AuthError(AUTH_ERROR_CODES.ERR_AUTH_WRONG_TYPE, 'Sender-constrained token presented as a bearer token')
+  }
+}
+
 function checkKnown(object: object, known: ReadonlySet<string>, where: string): void {
   for (const key of Object.keys(object)) {
     if (!known.has(key)) throw new TypeError(`${where}: unknown option "${key}"`)
@@ -363,48 +377,4 @@ function audiencesOf(value: unknown): readonly string[] {
     }
   }
   return Object.freeze([...(list as string[])])
-}
-
-/** Minimum RSA modulus size, in bits (RFC 8725 §3.5, NIST SP 800-131A). */
-const MIN_RSA_BITS = 2048
-
-/**
- * Checks a static key set: public asymmetric signature keys only, unique `kid`s, RSA of at least
- * 2048 bits with an exponent above 1.
- */
-function checkKeySet(value: unknown): PublicJwkSet {
-  const keys = (value as { keys?: unknown } | null)?.keys
-  if (!Array.isArray(keys) || keys.length === 0) {
-    throw new TypeError(`${LABEL}: \`jwt.keys\` must be a JWK Set with at least one key`)
-  }
-  const kids = new Set<string>()
-  keys.forEach((key: unknown, index) => {
-    const where = `${LABEL}: \`jwt.keys\` key ${index}`
-    if (typeof key !== 'object' || key === null) throw new TypeError(`${where} is not an object`)
-    const jwk = key as Record<string, unknown>
-    if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') {
-      throw new TypeError(`${where}: kty must be RSA, EC or OKP (no symmetric keys)`)
-    }
-    for (const privateField of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) {
-      if (privateField in jwk) throw new TypeError(`${where} is a private key; give the public key only`)
-    }
-    if (jwk.use !== undefined && jwk.use !== 'sig') throw new TypeError(`${where}: use must be "sig"`)
-    if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {
-      throw new TypeError(`${where}: key_ops must include "verify"`)
-    }
-    if (jwk.kty === 'RSA') {
-      const bits = typeof jwk.n === 'string' ? Buffer.from(jwk.n, 'base64url').length * 8 : 0
-      if (bits < MIN_RSA_BITS) throw new TypeError(`${where}: RSA keys must have at least ${MIN_RSA_BITS} bits`)
-      const e = typeof jwk.e === 'string' ? Buffer.from(jwk.e, 'base64url') : Buffer.alloc(0)
-      if (e.length === 0 || (e.length === 1 && (e[0] ?? 0) < 3)) throw new TypeError(`${where}: RSA exponent too small`)
-    }
-    if (jwk.kid !== undefined) {
-      if (typeof jwk.kid !== 'string') throw new TypeError(`${where}: kid must be a string`)
-      if (kids.has(jwk.kid)) throw new TypeError(`${where}: duplicate kid ${JSON.stringify(jwk.kid)}`)
-      kids.add(jwk.kid)
-    }
-  })
-  return {
-    keys: keys.map((key: Record<string, unknown>) => Object.freeze({ ...key })) as unknown as PublicJwkSet['keys'],
-  }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isDenial, type RequestFacts, resourceInternals, TOO_LARGE } from './internal/http-facts.js'
-import { PARSE_ERROR_BODY, readNodeJson } from './internal/node-body.js'
+import { PARSE_ERROR_BODY, readNodeJson, TOO_LARGE_BODY } from './internal/node-body.js'
 import { send } from './protect-node-handler.js'
 import type { McpAuthInfo, ProtectedResource } from './types.js'
 
@@ -25,8 +25,8 @@ export interface ProtectExpressOptions {
  * (`app.use(protectExpress(protectedResource))`): it serves the RFC 9728 metadata at the
  * well-known paths, answers denials with their challenges, and sets `req.auth` (which the SDK's
  * Streamable HTTP transport passes on as `authInfo`) for the rest. It uses `req.body` when a body
- * parser ran before it, and otherwise reads the JSON body itself (only when step-up needs it) and
- * leaves it in `req.body`: pass `req.body` to `transport.handleRequest(req, res, req.body)`.
+ * parser ran before it, and otherwise reads the JSON body of a `POST` itself (after the token
+ * check) and leaves it in `req.body`: pass it on, `transport.handleRequest(req, res, req.body)`.
  *
  * @example
  * ```ts
@@ -68,6 +68,10 @@ export function protectExpress(
       }
       const answer = await internals.check(facts)
       if (isDenial(answer)) return send(res, answer)
+      // Without a body parser before it, parse the body here: the transport gets it as `req.body`.
+      if (method === 'POST' && (await facts.body()) === TOO_LARGE) {
+        return send(res, { status: 413, headers: { 'content-type': 'application/json' }, body: TOO_LARGE_BODY })
+      }
       if (readHere && req.body === undefined) {
         return send(res, { status: 400, headers: { 'content-type': 'application/json' }, body: PARSE_ERROR_BODY })
       }

@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type HttpDenial, isDenial, type RequestFacts, resourceInternals, TOO_LARGE } from './internal/http-facts.js'
-import { PARSE_ERROR_BODY, readNodeJson } from './internal/node-body.js'
+import { PARSE_ERROR_BODY, readNodeJson, TOO_LARGE_BODY } from './internal/node-body.js'
 import type { McpAuthInfo, ProtectedResource } from './types.js'
 
 /** A Node request after `protectNodeHandler` let it through: `auth` is what the SDK transport reads. */
 export type AuthenticatedIncomingMessage = IncomingMessage & { auth?: McpAuthInfo }
 
 /**
- * The handler behind the protection. `body` is the parsed JSON body when the protection had to
- * read it (step-up), else `undefined`: pass it on as the transport's `parsedBody`.
+ * The handler behind the protection. `body` is the parsed JSON body of a `POST` (read once, at
+ * most `maxBodyBytes`), else `undefined`: pass it on as the transport's `parsedBody`.
  */
 export type ProtectedNodeHandler = (
   req: AuthenticatedIncomingMessage,
@@ -18,7 +18,7 @@ export type ProtectedNodeHandler = (
 
 /** Options of `protectNodeHandler`. */
 export interface ProtectNodeHandlerOptions {
-  /** Largest body read for step-up, in bytes. Default 4194304 (4 MiB). */
+  /** Largest `POST` body read, in bytes; larger bodies get 413. Default 4194304 (4 MiB). */
   readonly maxBodyBytes?: number
 }
 
@@ -27,7 +27,8 @@ export interface ProtectNodeHandlerOptions {
  * its well-known paths, answers denials (400/401/403/413/503 with their challenges), and otherwise
  * sets `req.auth` (the SDK's `AuthInfo`, carrying the principal in
  * `extra["mcp-warden/principal"]`, where `secure()` finds it as `ctx.principal`) and calls
- * `handler`. The real token is not in `req.auth.token` unless the verifier exposes it.
+ * `handler` with the parsed JSON body of a `POST` (a body that is not JSON gets the JSON-RPC
+ * parse error, 400). The real token is not in `req.auth.token` unless the verifier exposes it.
  *
  * @example
  * ```ts
@@ -75,12 +76,17 @@ export function protectNodeHandler(
       }
       const answer = await internals.check(facts)
       if (isDenial(answer)) return send(res, answer)
+      // Hand the transport a parsed body: it then skips its own (slower) stream conversion.
+      if (method === 'POST') body = await facts.body()
+      if (body === TOO_LARGE) {
+        return send(res, { status: 413, headers: { 'content-type': 'application/json' }, body: TOO_LARGE_BODY })
+      }
       if (read && body === undefined) {
         // The stream is consumed and was not JSON: answer as the transport would.
         return send(res, { status: 400, headers: { 'content-type': 'application/json' }, body: PARSE_ERROR_BODY })
       }
       ;(req as AuthenticatedIncomingMessage).auth = resource.authInfo(answer)
-      await handler(req as AuthenticatedIncomingMessage, res, body === TOO_LARGE ? undefined : body)
+      await handler(req as AuthenticatedIncomingMessage, res, body)
     } catch (error) {
       if (!res.headersSent) {
         send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":"server_error"}' })

@@ -1,4 +1,4 @@
-import type { Principal, Store } from '@mcp-warden/core'
+import type { PrimitiveKind, Principal, Store } from '@mcp-warden/core'
 
 /**
  * Asymmetric JWS algorithms accepted for access tokens. Symmetric (`HS*`) algorithms and `none` are
@@ -212,8 +212,11 @@ export type StepUpSource =
       readonly scopesFor?: never
     }
   | {
-      /** The scopes tool `name` requires, or `undefined` for none. */
-      readonly scopesFor: (name: string) => ScopeRequirement | undefined
+      /**
+       * The scopes primitive `name` requires, or `undefined` for none. `kind` is `'tool'` for
+       * `tools/call`, `'prompt'` for `prompts/get`, `'resource'` (and `name` the URI) for `resources/read`.
+       */
+      readonly scopesFor: (name: string, kind: PrimitiveKind) => ScopeRequirement | undefined
       readonly server?: never
     }
 

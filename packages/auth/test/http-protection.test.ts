@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { denialCodeOf } from '@mcp-warden/core'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import express from 'express'
@@ -116,6 +117,53 @@ describe('protectNodeHandler', () => {
     expect(calls.deleteTicket).toBe(1)
   })
 
+  it('leaves the in-process guard as the check when step-up is not configured (defence in depth)', async () => {
+    const router = sessionRouter()
+    cleanups.push(() => router.close())
+    let handler: ReturnType<typeof protectNodeHandler> | undefined
+    const base = await listen(createServer((req, res) => void handler?.(req, res)))
+    const resource = `${base}/mcp`
+    handler = protectNodeHandler(
+      createProtectedResource({
+        resource,
+        verifier: createTokenVerifier({
+          issuer: as.issuer,
+          audience: resource,
+          jwt: { algorithms: ['ES256'], jwksUri: as.jwksUri },
+        }),
+        authorizationServers: [as.issuer],
+      }),
+      router.node,
+    )
+    const reader = await connect(resource, await as.sign({ aud: resource, scope: 'tickets:read' }))
+    const result = await reader.callTool({ name: 'delete_ticket', arguments: { id: '5' } })
+    expect(result.isError).toBe(true)
+    expect(denialCodeOf(result)).toBe('ERR_TEST_INSUFFICIENT_SCOPE')
+    expect(router.calls.deleteTicket).toBe(0)
+  })
+
+  it('steps up prompts/get and resources/read declared on the server', async () => {
+    const { resource } = await startNode()
+    const ask = async (method: string, params: Record<string, unknown>, scope: string) =>
+      fetch(resource, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await as.sign({ aud: resource, scope })}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      })
+    const prompt = await ask('prompts/get', { name: 'secret_prompt' }, 'tickets:read')
+    expect(prompt.status).toBe(403)
+    expect(prompt.headers.get('www-authenticate')).toContain('scope="prompts:secret"')
+    const read = await ask('resources/read', { uri: 'file:///secret.txt' }, 'tickets:read')
+    expect(read.headers.get('www-authenticate')).toContain('scope="files:secret"')
+    const client = await connect(resource, await as.sign({ aud: resource, scope: 'files:secret' }))
+    const contents = await client.readResource({ uri: 'file:///secret.txt' })
+    expect(contents.contents[0]).toMatchObject({ text: 'secret' })
+  })
+
   it('names exactly the tool scopes in the 403 challenge', async () => {
     const { resource, protection } = await startNode()
     const response = await fetch(resource, {
@@ -189,6 +237,40 @@ describe('protectNodeHandler', () => {
     })
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ error: { code: -32700 } })
+  })
+  it('hands the handler the parsed POST body without step-up and answers 413 past the bound', async () => {
+    const seen: unknown[] = []
+    let handler: ReturnType<typeof protectNodeHandler> | undefined
+    const http = createServer((req, res) => void handler?.(req, res))
+    const base = await listen(http)
+    const resource = `${base}/mcp`
+    const protection = createProtectedResource({
+      resource,
+      verifier: createTokenVerifier({
+        issuer: as.issuer,
+        audience: resource,
+        jwt: { algorithms: ['ES256'], jwksUri: as.jwksUri },
+      }),
+      authorizationServers: [as.issuer],
+    })
+    handler = protectNodeHandler(
+      protection,
+      (_req, res, body) => {
+        seen.push(body)
+        res.writeHead(204)
+        res.end()
+      },
+      { maxBodyBytes: 1_000 },
+    )
+    const headers = { authorization: `Bearer ${await as.sign({ aud: resource })}`, 'content-type': 'application/json' }
+    const ok = await fetch(resource, { method: 'POST', headers, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' })
+    expect(ok.status).toBe(204)
+    expect(seen).toEqual([{ jsonrpc: '2.0', id: 1, method: 'ping' }])
+    const big = await fetch(resource, { method: 'POST', headers, body: JSON.stringify({ pad: 'x'.repeat(5_000) }) })
+    expect(big.status).toBe(413)
+    const get = await fetch(resource, { headers })
+    expect(get.status).toBe(204)
+    expect(seen).toEqual([{ jsonrpc: '2.0', id: 1, method: 'ping' }, undefined])
   })
 })
 

@@ -188,6 +188,7 @@ describe('createTokenVerifier', () => {
       ['no exp', () => active({ exp: undefined }), 200, 'ERR_AUTH_TOKEN_CLAIM_INVALID'],
       ['nbf in the future', () => active({ nbf: nowSec() + 3_600 }), 200, 'ERR_AUTH_TOKEN_NOT_YET_VALID'],
       ['a DPoP token type', () => active({ token_type: 'DPoP' }), 200, 'ERR_AUTH_WRONG_TYPE'],
+      ['a certificate-bound token (cnf)', () => active({ cnf: { 'x5t#S256': 'abc' } }), 200, 'ERR_AUTH_WRONG_TYPE'],
       [
         'no subject nor client',
         () => active({ sub: undefined, client_id: undefined }),

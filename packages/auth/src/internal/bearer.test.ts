@@ -71,7 +71,7 @@ describe('parseBearer', () => {
           expect(WardenError.isInstance(error)).toBe(true)
         }
       }),
-      { numRuns: 1_000 },
+      { numRuns: 500 },
     )
   })
 

@@ -44,3 +44,30 @@ export function parseJson(text: string): unknown {
     return undefined
   }
 }
+
+/**
+ * Reads a Web request body as JSON, at most `maxBytes` (streamed, so a chunked body without a
+ * length cannot make it buffer more). Resolves `TOO_LARGE` past the bound, `undefined` when not JSON.
+ */
+export async function readRequestJson(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? 0)
+  if (declared > maxBytes) return TOO_LARGE
+  const body = request.body
+  if (body === null) return undefined
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      // Not awaited: cancelling one branch of a cloned (tee'd) body settles only when the other
+      // branch is cancelled too, which happens when the 413 is sent and the request dropped.
+      reader.cancel().catch(() => undefined)
+      return TOO_LARGE
+    }
+    chunks.push(value)
+  }
+  return parseJson(Buffer.concat(chunks).toString('utf8'))
+}

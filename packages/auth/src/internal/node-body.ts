@@ -31,3 +31,6 @@ export const PARSE_ERROR_BODY = JSON.stringify({
   error: { code: -32700, message: 'Parse error' },
   id: null,
 })
+
+/** The answer to a body over the bound. */
+export const TOO_LARGE_BODY = JSON.stringify({ error: 'invalid_request', error_description: 'Body too large' })

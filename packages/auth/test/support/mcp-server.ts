@@ -57,6 +57,21 @@ export function buildSecuredServer(calls: ToolCalls = { whoami: 0, deleteTicket:
       return { content: [{ type: 'text' as const, text: `deleted ${String(id)}` }] }
     }),
   )
+  server.registerPrompt(
+    'secret_prompt',
+    { description: 'A prompt for reviewers' },
+    server.guard(requireAuth(), needScopes('prompts:secret')).wrap(async () => ({
+      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'secret' } }],
+    })),
+  )
+  server.registerResource(
+    'secret_file',
+    'file:///secret.txt',
+    { description: 'A protected file' },
+    server.guard(requireAuth(), needScopes('files:secret')).wrap(async (uri: URL) => ({
+      contents: [{ uri: uri.href, text: 'secret' }],
+    })),
+  )
   return { server, calls }
 }
 
