@@ -221,6 +221,25 @@ describe('createProtectedResource', () => {
       expect(answer).not.toBeInstanceOf(Response)
     })
 
+    it('lets the declaring middleware judge scopes by its own hierarchy', async () => {
+      const coversWildcard = (granted: readonly string[]) =>
+        granted.includes('tickets:*') || (granted.includes('tickets:write') && granted.includes('tickets:read'))
+      const judged = protect({
+        stepUp: {
+          scopesFor: (name) =>
+            name === 'delete_ticket'
+              ? { all: ['tickets:write', 'tickets:read'], satisfiedBy: coversWildcard }
+              : undefined,
+        },
+      })
+      expect(await judged.authenticate(post(call('delete_ticket'), await bearer('tickets:*')))).not.toBeInstanceOf(
+        Response,
+      )
+      const denied = (await judged.authenticate(post(call('delete_ticket'), await bearer('tickets:read')))) as Response
+      expect(denied.status).toBe(403)
+      expect(denied.headers.get('www-authenticate')).toContain('scope="tickets:write tickets:read"')
+    })
+
     it('checks "any" requirements and names the first alternative', async () => {
       const denied = (await stepUp().authenticate(post(call('report'), await bearer('x')))) as Response
       expect(denied.headers.get('www-authenticate')).toContain('scope="reports:read"')

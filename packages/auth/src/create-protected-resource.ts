@@ -366,16 +366,18 @@ function scopesToRequest(
   let unmet = false
   const scopes = new Set<string>()
   for (const requirement of requirements) {
+    const judged = requirement.satisfiedBy === undefined ? undefined : requirement.satisfiedBy([...granted]) === true
     for (const scope of requirement.all ?? []) {
       scopes.add(scope)
-      if (!granted.has(scope)) unmet = true
+      if (judged === undefined && !granted.has(scope)) unmet = true
     }
     const any = requirement.any
     if (any !== undefined && any.length > 0) {
       const held = any.find((scope) => granted.has(scope))
-      if (held === undefined) unmet = true
+      if (judged === undefined && held === undefined) unmet = true
       scopes.add(held ?? (any[0] as string))
     }
+    if (judged === false) unmet = true
   }
   return unmet ? [...scopes] : undefined
 }
@@ -409,8 +411,16 @@ function stepUpResolver(
     if (item === undefined) return []
     const requirements: ScopeRequirement[] = []
     for (const middleware of item.middlewares) {
-      const scopes = (middleware as { describe?: { scopes?: ScopeRequirement } }).describe?.scopes
-      if (scopes !== undefined) requirements.push(checkedRequirement(scopes, `${kind} ${JSON.stringify(name)}`))
+      const describe = (middleware as { describe?: { scopes?: ScopeRequirement; satisfiedBy?: unknown } }).describe
+      const scopes = describe?.scopes
+      if (scopes === undefined) continue
+      const checked = checkedRequirement(scopes, `${kind} ${JSON.stringify(name)}`)
+      const satisfiedBy = describe?.satisfiedBy
+      requirements.push(
+        typeof satisfiedBy === 'function'
+          ? { ...checked, satisfiedBy: satisfiedBy as (granted: readonly string[]) => boolean }
+          : checked,
+      )
     }
     return requirements
   }

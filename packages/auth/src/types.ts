@@ -198,6 +198,11 @@ export interface TokenVerifier {
 export interface ScopeRequirement {
   readonly all?: readonly string[]
   readonly any?: readonly string[]
+  /**
+   * Decides whether granted scopes meet this requirement (for a declaring middleware's scope
+   * hierarchy); without it, `all` and `any` are matched exactly.
+   */
+  readonly satisfiedBy?: (granted: readonly string[]) => boolean
 }
 
 /**

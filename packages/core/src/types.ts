@@ -247,6 +247,12 @@ export interface MiddlewareDescription {
   readonly name: string
   /** Scopes the middleware requires: all of `all`, and at least one of `any` when present. */
   readonly scopes?: { readonly all?: readonly string[]; readonly any?: readonly string[] }
+  /**
+   * Whether `granted` scopes meet `scopes`, by the middleware's own rules (a scope hierarchy where
+   * `tickets:*` covers `tickets:write`, say). The HTTP step-up check uses it so that it agrees with
+   * the in-process guard; without it, scopes must match exactly.
+   */
+  readonly satisfiedBy?: (granted: readonly string[]) => boolean
   /** Anything else worth reporting; JSON only. */
   readonly [key: string]: unknown
 }

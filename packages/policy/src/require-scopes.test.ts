@@ -47,12 +47,18 @@ describe('requireScopes', () => {
       name: 'requireScopes',
       scopes: { all: ['a', 'b'] },
       hierarchy,
+      satisfiedBy: expect.any(Function),
     })
     expect(requireScopes.any('a', 'b').describe).toEqual({
       name: 'requireScopes',
       scopes: { any: ['a', 'b'] },
       hierarchy,
+      satisfiedBy: expect.any(Function),
     })
+    const wildcard = requireScopes('tickets:write').describe?.satisfiedBy
+    expect(wildcard?.(['tickets:*'])).toBe(true)
+    expect(wildcard?.(['tickets:read'])).toBe(false)
+    expect(requireScopes.any('a', 'b').describe?.satisfiedBy?.(['b'])).toBe(true)
     const custom = requireScopes.with({ hierarchy: createScopeHierarchy({ implies: { x: ['y'] } }) })
     expect(custom('y').describe?.hierarchy).toEqual({ separator: ':', wildcard: '*', implies: { x: ['y'] } })
   })

@@ -55,7 +55,12 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
       }
       return next()
     }
-    const describe = { name: 'requireScopes', scopes: { all: required }, hierarchy: hierarchy.description }
+    const describe = {
+      name: 'requireScopes',
+      scopes: { all: required },
+      hierarchy: hierarchy.description,
+      satisfiedBy: (granted: readonly string[]) => hierarchy.missing(granted, required).length === 0,
+    }
     if (!hide) return Object.assign(requireScopesMiddleware, { describe })
     return Object.assign(requireScopesMiddleware, {
       describe,
@@ -78,7 +83,12 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
       }
       return next()
     }
-    const describe = { name: 'requireScopes', scopes: { any: required }, hierarchy: hierarchy.description }
+    const describe = {
+      name: 'requireScopes',
+      scopes: { any: required },
+      hierarchy: hierarchy.description,
+      satisfiedBy: holdsOne,
+    }
     if (!hide) return Object.assign(requireAnyScopeMiddleware, { describe })
     return Object.assign(requireAnyScopeMiddleware, {
       describe,
