@@ -1,4 +1,4 @@
-import { compileRules, lowerSameLength, type Rule, runRules } from './internal/rules.js'
+import { compileRules, type Rule, runRules } from './internal/rules.js'
 import type { Finding } from './types.js'
 
 const S = '\\s'
@@ -7,6 +7,33 @@ const FILLER =
   '(?:all\\s|any\\s|the\\s|your\\s|my\\s|of\\s|previous\\s|prior\\s|above\\s|earlier\\s|preceding\\s|following\\s|these\\s|those\\s|and\\s|initial\\s|original\\s|safety\\s|system\\s|content\\s|security\\s|default\\s|existing\\s){0,4}'
 const TARGETS =
   '(?:instructions?|prompts?|prompting|directions?|directives?|rules|guidelines|restrictions|constraints|context|messages?|commands?|guardrails|polic(?:y|ies)|filters?|filtering|programming|training|text|checks?|validation|sanitization|safeguards)\\b'
+
+const HIDDEN_TAGS = [
+  'important',
+  'system',
+  'instruction',
+  'instructions',
+  'secret',
+  'hidden',
+  'admin',
+  'sys',
+  'critical',
+  'system_prompt',
+  'override',
+  'assistant_instructions',
+] as const
+const DIRECTIVE_WORDS = [
+  'system',
+  'hidden',
+  'admin',
+  'role',
+  'emergency',
+  'metadata',
+  'configuration',
+  'contradiction',
+  'override',
+] as const
+const escapeLiteral = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
 const rule = (
   id: string,
@@ -192,25 +219,22 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
     0.4,
     'Standing behaviour instruction',
   ),
-  // Two-character triggers keep runs such as "<<<<" from triggering an attempt at every position.
-  ...['<i', '<s', '<h', '<a', '<c', '<o', '</'].map((trigger) =>
-    rule(
-      'hidden-tag',
-      trigger,
-      '<\\/?(?:important|system|instructions?|secret|hidden|admin|sys|critical|system_prompt|override|assistant_instructions)>',
-      0.9,
-      'Hidden-instruction tag',
-      { notAfter: /(?!)/ },
+  // Whole tags as triggers: a run such as "<i<i<i" then never reaches a rule attempt.
+  ...HIDDEN_TAGS.flatMap((tag) =>
+    [`<${tag}>`, `</${tag}>`].map((trigger) =>
+      rule('hidden-tag', trigger, escapeLiteral(trigger), 0.9, 'Hidden-instruction tag', { notAfter: /(?!)/ }),
     ),
   ),
-  ...['[s', '[h', '[a', '[r', '[e', '[m', '[c', '[o'].map((trigger) =>
-    rule(
-      'hidden-tag',
-      trigger,
-      '\\[(?:system|hidden|admin|role|emergency|metadata|configuration|contradiction|override)[ _](?:directive|instructions?|override|note|message)\\]',
-      0.8,
-      'Fake directive tag',
-      { notAfter: /(?!)/ },
+  ...DIRECTIVE_WORDS.flatMap((word) =>
+    [`[${word} `, `[${word}_`].map((trigger) =>
+      rule(
+        'hidden-tag',
+        trigger,
+        `${escapeLiteral(trigger)}(?:directive|instructions?|override|note|message)\\]`,
+        0.8,
+        'Fake directive tag',
+        { notAfter: /(?!)/ },
+      ),
     ),
   ),
   rule(
@@ -328,32 +352,47 @@ for (let c = 0; c < 128; c++) {
   if (/[A-Za-z0-9+/]/.test(ch)) ALPHABET[c] = /[0-9A-Fa-f]/.test(ch) ? 2 : 1
 }
 
+/** Where a base64 run of at least 24 characters starts (after a non-base64 character). */
+export const BASE64_RUN_START_PATTERN = /[^A-Za-z0-9+/][A-Za-z0-9+/]{24}/g
+
 /**
  * Calls `visit` for every maximal base64 run of at least 24 characters (with its `=` padding) and
- * every maximal hex run of at least 32 digits. One pass over the character codes, no regex.
+ * every maximal hex run of at least 32 digits (hex runs lie inside base64 runs). A flat pattern
+ * finds run starts; each run is then walked once in code.
  */
 function blobs(text: string, visit: (start: number, end: number, kind: 'base64' | 'hex') => void): void {
-  let b64Start = -1
-  let hexStart = -1
   const n = text.length
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0
-    const cls = c < 128 ? (ALPHABET[c] as number) : 0
-    if (cls !== 2 && hexStart >= 0) {
-      if (i - hexStart >= MIN_HEX) visit(hexStart, i, 'hex')
-      hexStart = -1
-    }
-    if (cls === 0) {
-      if (b64Start >= 0) {
-        let end = i
-        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++
-        if (i - b64Start >= MIN_BASE64) visit(b64Start, end, 'base64')
-        b64Start = -1
+  const cls = (i: number): number => {
+    const c = text.charCodeAt(i)
+    return c < 128 ? (ALPHABET[c] as number) : 0
+  }
+  const walk = (start: number): number => {
+    let end = start
+    let hexStart = -1
+    while (end <= n) {
+      const k = end < n ? cls(end) : 0
+      if (k === 2) {
+        if (hexStart < 0) hexStart = end
+      } else if (hexStart >= 0) {
+        if (end - hexStart >= MIN_HEX) visit(hexStart, end, 'hex')
+        hexStart = -1
       }
-    } else {
-      if (b64Start < 0) b64Start = i
-      if (cls === 2 && hexStart < 0) hexStart = i
+      if (k === 0) break
+      end++
     }
+    let padded = end
+    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === 61) padded++
+    if (end - start >= MIN_BASE64) visit(start, padded, 'base64')
+    return Math.max(end, start + 1)
+  }
+  let from = 0
+  if (n >= MIN_BASE64 && cls(0) !== 0) from = walk(0)
+  const re = new RegExp(BASE64_RUN_START_PATTERN.source, 'g')
+  re.lastIndex = from
+  for (;;) {
+    const match = re.exec(text)
+    if (match === null) return
+    re.lastIndex = walk(match.index + 1)
   }
 }
 
@@ -385,7 +424,7 @@ function isHex(text: string, start: number, end: number): boolean {
 
 function scanPhrases(text: string): Finding[] {
   const out: Finding[] = []
-  runRules(text, lowerSameLength(text), COMPILED, out)
+  runRules(text, COMPILED, out)
   return out
 }
 
