@@ -268,7 +268,7 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
     notAfter: /(?!)/,
   }),
   rule('exfiltration', 'mcp.json', 'mcp\\.json', 0.6, 'Reference to MCP client configuration'),
-  rule('exfiltration', '/etc/passwd', '\\/etc\\/(?:passwd|shadow)', 0.7, 'Reference to system account files', {
+  rule('exfiltration', '/etc/passwd', '\\/etc\\/(?:passwd|shadow)\\b', 0.7, 'Reference to system account files', {
     notAfter: /(?!)/,
   }),
   rule('exfiltration', 'exfiltrat', 'exfiltrat(?:e|es|ed|ing|ion)', 0.7, 'Exfiltration wording'),
@@ -296,6 +296,79 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
     0.7,
     'Markdown image URL with templated query (exfiltration)',
     { notAfter: /(?!)/ },
+  ),
+  // Overtly harmful capabilities in a tool description or a planted instruction. Weak cues (0.5):
+  // security writing uses the same words, so a deployment that serves it can raise the threshold.
+  ...[
+    ['stolen', 'stolen\\s(?:data|files|credentials|cookies|tokens|keys|information|documents)'],
+    ['steal', 'steal(?:s|ing)?\\s(?:data|files|credentials|cookies|tokens|keys|passwords|sessions|a\\s|the\\s)'],
+    ['malicious', 'malicious\\s(?:code|payload|library|script|xpath|queries|commands|dll|module|page|link|file)'],
+    ['web shell', 'web\\sshell'],
+    ['keylog', 'keylog(?:ger|ging)?'],
+    ['backdoor', 'backdoor'],
+    ['ransomware', 'ransomware'],
+    ['brute force', 'brute\\sforce'],
+    ['phishing', 'phishing\\s(?:page|email|site|link|campaign)'],
+    ['privilege escalation', 'privilege\\sescalation'],
+    ['hijack', 'hijack(?:ing|s)?'],
+    ['dump ', 'dump\\s(?:credentials|hashes|passwords|secrets|lsass|ntds|sam\\b|keyring|memory|tokens|keys)'],
+    ['dump ', 'dump\\s[A-Za-z]{1,20}\\s(?:credentials|hashes|passwords|secrets|keyring|memory|tokens|keys)'],
+    ['crack ', 'crack\\s(?:password|hash|wpa|the\\spassword)'],
+    ['harvest', 'harvest(?:s|ing)?\\s(?:credentials|passwords|tokens|emails|cookies)'],
+    ['disable ', 'disable\\s(?:the\\s)?(?:antivirus|defender|firewall|logging|audit|edr|security)'],
+    [
+      'exploit',
+      'exploit(?:s|ing)?\\s(?:the\\s)?(?:vulnerab|weak|misconfig|service|kernel|privileged|sudo|suid|setuid|cve)',
+    ],
+    ['escape ', 'escape\\s(?:the\\s)?(?:container|sandbox|chroot|jail)'],
+    ['reverse shell', 'reverse\\sshell'],
+    ['bind shell', 'bind\\sshell'],
+  ].map(([trigger, body]) =>
+    rule('harmful-capability', trigger as string, body as string, 0.5, 'Harmful capability or intent'),
+  ),
+  rule(
+    'exfiltration',
+    'attacker',
+    "attacker(?:\\.com|\\.example|-controlled|\\scontrolled|\\sserver|\\sdomain|(?:'s|’s)\\s(?:server|domain|endpoint))",
+    0.8,
+    'Attacker-controlled destination',
+  ),
+  rule(
+    'exfiltration',
+    'controlled by the attacker',
+    'controlled\\sby\\sthe\\sattacker',
+    0.8,
+    'Attacker-controlled destination',
+  ),
+  ...['to ', 'with '].map((opener) =>
+    rule(
+      'exfiltration',
+      opener,
+      `${opener.trim()}\\s(?:a\\s|an\\s)?(?:remote|external|third[- ]party|third[- ]parties)\\s?(?:server|endpoint|logging\\sendpoint|service|parties|party|url|host)?`,
+      0.6,
+      'Data sent to an outside party',
+      { accept: (match) => match[0].length > opener.length + 6 },
+    ),
+  ),
+  ...['remotely', 'externally'].map((adverb) =>
+    rule('exfiltration', adverb, adverb, 0.5, 'Data kept outside the system', {
+      accept: (match, text) =>
+        /(?:stored|cached|logged|synced|sent|streamed|forwarded|kept|saved)\s$/i.test(
+          text.slice(Math.max(0, match.index - 12), match.index),
+        ),
+    }),
+  ),
+  ...['*.env', '*.pem', '*.key', '*credentials*'].map((glob) =>
+    rule('exfiltration', glob, escapeLiteral(glob), 0.6, 'Glob for secret files', { notAfter: /(?!)/ }),
+  ),
+  ...['indexes ', 'extracts ', 'collects ', 'captures ', 'records ', 'logs '].map((verb) =>
+    rule(
+      'exfiltration',
+      verb,
+      `${verb.trim()}\\s(?:any\\s|all\\s|the\\s)?(?:api\\skeys|tokens|credentials|passwords|secrets)`,
+      0.6,
+      'Collection of credentials',
+    ),
   ),
   rule('command-injection', 'chmod -r 0666 ~', 'chmod\\s-r\\s0666\\s~', 0.8, 'Destructive shell command'),
   rule('command-injection', '| sh', '\\|\\s?(?:sudo\\s)?(?:ba)?sh\\b', 0.5, 'Pipe to shell', { notAfter: /(?!)/ }),
