@@ -1,8 +1,8 @@
 // Content protection: sanitizers, quarantine and tool-definition integrity.
 export { CONTENT_ERROR_CODES, ContentError, type ContentErrorCode } from './content-error.js'
+export type { ContentGuardOptions } from './content-guard-options.js'
+export type { Definition, DefinitionKind } from './definition.js'
 export { POLICY_ERROR_CODES, PolicyError, type PolicyErrorCode } from './errors.js'
-export type { ContentGuardOptions } from './internal/content-walk.js'
-export type { Definition, DefinitionKind } from './internal/definitions.js'
 export {
   createLockFile,
   hashDefinition,

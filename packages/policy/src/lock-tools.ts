@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { canonicalJson, confusableSkeleton, type Finding, publishSecurityEvent, scanText } from '@mcp-warden/core'
 import { CONTENT_ERROR_CODES, ContentError, type ContentErrorCode } from './content-error.js'
+import type { Definition, DefinitionKind } from './definition.js'
 import {
-  type Definition,
-  type DefinitionKind,
   definitionsOf,
   loadSdkHelpers,
   promptDefinition,

@@ -1,5 +1,6 @@
 import type { ContentCategory, ContentMode, GuardContext, Middleware } from '@mcp-warden/core'
-import { type ContentGuardOptions, ContentScan, resolveContentOptions } from './internal/content-walk.js'
+import type { ContentGuardOptions } from './content-guard-options.js'
+import { ContentScan, resolveContentOptions } from './internal/content-walk.js'
 
 /** Options of `sanitizeInput`. */
 export interface SanitizeInputOptions extends ContentGuardOptions {

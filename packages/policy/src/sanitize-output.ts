@@ -1,5 +1,6 @@
 import type { ContentCategory, ContentMode, GuardContext, Middleware, PrimitiveResult } from '@mcp-warden/core'
-import { type ContentGuardOptions, ContentScan, resolveContentOptions } from './internal/content-walk.js'
+import type { ContentGuardOptions } from './content-guard-options.js'
+import { ContentScan, resolveContentOptions } from './internal/content-walk.js'
 
 /** Options of `sanitizeOutput`. */
 export interface SanitizeOutputOptions extends ContentGuardOptions {

@@ -3,18 +3,9 @@
  * lists them to clients (`tools/list`, `prompts/list`, `resources/templates/list`), from the
  * registries of `McpServer` (SDK 1.x), with the SDK's own schema conversion.
  */
+
 import type { JsonValue } from '@mcp-warden/core'
-
-/** What the lock covers of one primitive. */
-export type DefinitionKind = 'tool' | 'prompt' | 'resource-template'
-
-/** One primitive's definition as clients see it. */
-export interface Definition {
-  readonly kind: DefinitionKind
-  readonly name: string
-  /** The hashed parts: only JSON, `undefined` parts omitted. */
-  readonly parts: Readonly<Record<string, JsonValue>>
-}
+import type { Definition } from '../definition.js'
 
 type Loose = Record<string, unknown>
 type Fn = (...args: unknown[]) => unknown
