@@ -1,6 +1,7 @@
 import safeRegex from 'safe-regex2'
 import { describe, expect, it } from 'vitest'
 import { WORD_PATTERN } from './confusables.js'
+import { nextCandidate, nextControl } from './internal/candidates.js'
 import { compileRules } from './internal/rules.js'
 import { INVISIBLE_CANDIDATE_PATTERN } from './invisible-text.js'
 import { CARD_PATTERN, IBAN_PATTERN, PHONE_INTERNATIONAL_PATTERN, PHONE_NANP_PATTERN, SSN_PATTERN } from './pii.js'
@@ -156,4 +157,23 @@ describe('scanText on 1 MB adversarial input', () => {
       expect(performance.now() - sanitized).toBeLessThan(BOUND_MS)
     })
   }
+})
+
+describe('candidate scanners', () => {
+  it('find exactly the code units their documented patterns match', () => {
+    const invisible = new RegExp(`^(?:${INVISIBLE_CANDIDATE_PATTERN.source})`)
+    const terminal = new RegExp(`^(?:${TERMINAL_CANDIDATE_PATTERN.source})`)
+    const mismatches: string[] = []
+    for (let c = 0; c <= 0xffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue
+      const ch = String.fromCharCode(c)
+      if ((nextCandidate(ch, 0) === 0) !== invisible.test(ch)) mismatches.push(`invisible U+${c.toString(16)}`)
+      if ((nextControl(ch, 0) === 0) !== terminal.test(ch)) mismatches.push(`terminal U+${c.toString(16)}`)
+    }
+    for (const cp of [0xe0000, 0xe0041, 0xe007f, 0xe0100, 0xe0fff, 0x1d173, 0x1d17a, 0x1d17b, 0x1f600, 0x10000]) {
+      const ch = String.fromCodePoint(cp)
+      if ((nextCandidate(ch, 0) === 0) !== invisible.test(ch)) mismatches.push(`invisible U+${cp.toString(16)}`)
+    }
+    expect(mismatches).toEqual([])
+  })
 })
