@@ -87,22 +87,22 @@ function hasNestedQuantifier(source: string): boolean {
   return false
 }
 
-describe('sanitizer patterns', () => {
-  it('contain no nested quantifier', () => {
+describe('PROMPT_INJECTION_RULES, SECRET_RULES and the detector patterns', () => {
+  it('contain no nested quantifier when parsed', () => {
     const nested = PATTERNS.filter(([, re]) => hasNestedQuantifier(re.source)).map(
       ([name, re]) => `${name}: ${re.source}`,
     )
     expect(nested).toEqual([])
   })
 
-  it('detects nested quantifiers (the check itself can fail)', () => {
+  it('reports nested quantifiers when the pattern has them (the check can fail)', () => {
     expect(hasNestedQuantifier('(a+)+')).toBe(true)
     expect(hasNestedQuantifier('(?:\\s\\w{1,3}){0,4}x')).toBe(true)
     expect(hasNestedQuantifier('(?:all\\s|any\\s){0,4}x')).toBe(false)
     expect(hasNestedQuantifier('[(a+)+]')).toBe(false)
   })
 
-  it('pass the safe-regex2 star-height analysis', () => {
+  it('pass when checked by the safe-regex2 star-height analysis', () => {
     // safe-regex2's parser does not know lookbehind; a lookbehind adds no repetition, so it is
     // removed before the analysis.
     const withoutLookbehind = (re: RegExp): RegExp =>
@@ -141,11 +141,11 @@ const ADVERSARIAL: ReadonlyArray<readonly [string, string]> = [
   ['long word run', fill('a')],
 ]
 
-describe('scanText on 1 MB adversarial input', () => {
+describe('scanText', () => {
   // Warm the engine so the bound measures the scan, not compilation.
   scanText('warm up ignore previous instructions AKIA ann@example.org \u200B \u001b[0m')
   for (const [name, text] of ADVERSARIAL) {
-    it(`finishes within ${BOUND_MS} ms when the input is ${name}`, () => {
+    it(`finishes 1 MB within ${BOUND_MS} ms when the input is ${name}`, () => {
       const started = performance.now()
       scanText(text, { categories: { confusable: true } })
       const scanned = performance.now()
@@ -159,8 +159,8 @@ describe('scanText on 1 MB adversarial input', () => {
   }
 })
 
-describe('candidate scanners', () => {
-  it('find exactly the code units their documented patterns match', () => {
+describe('INVISIBLE_CANDIDATE_PATTERN and TERMINAL_CANDIDATE_PATTERN', () => {
+  it('match exactly the code units the table scanners find when every BMP unit is tried', () => {
     const invisible = new RegExp(`^(?:${INVISIBLE_CANDIDATE_PATTERN.source})`)
     const terminal = new RegExp(`^(?:${TERMINAL_CANDIDATE_PATTERN.source})`)
     const mismatches: string[] = []
