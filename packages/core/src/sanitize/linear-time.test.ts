@@ -5,7 +5,7 @@ import { nextCandidate, nextControl } from './internal/candidates.js'
 import { compileRules } from './internal/rules.js'
 import { INVISIBLE_CANDIDATE_PATTERN } from './invisible-text.js'
 import { CARD_PATTERN, IBAN_PATTERN, PHONE_INTERNATIONAL_PATTERN, PHONE_NANP_PATTERN, SSN_PATTERN } from './pii.js'
-import { BASE64_RUN_START_PATTERN, PROMPT_INJECTION_RULES } from './prompt-injection.js'
+import { PROMPT_INJECTION_RULES } from './prompt-injection.js'
 import { redact } from './redact.js'
 import { sanitizeText } from './sanitize-text.js'
 import { scanText } from './scan-text.js'
@@ -24,7 +24,6 @@ const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['SSN_PATTERN', SSN_PATTERN],
   ...PROMPT_INJECTION_RULES.map((r) => [`injection ${r.id} (${r.trigger})`, r.pattern] as const),
   ...SECRET_RULES.map((r) => [`secret ${r.id} (${r.trigger})`, r.pattern] as const),
-  ['BASE64_RUN_START_PATTERN', BASE64_RUN_START_PATTERN],
   // The trigger finders compiled from the rules (tries of literals).
   ...[PROMPT_INJECTION_RULES, SECRET_RULES].flatMap((rules) => {
     const set = compileRules(rules)

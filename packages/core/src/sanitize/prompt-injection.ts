@@ -425,13 +425,10 @@ for (let c = 0; c < 128; c++) {
   if (/[A-Za-z0-9+/]/.test(ch)) ALPHABET[c] = /[0-9A-Fa-f]/.test(ch) ? 2 : 1
 }
 
-/** Where a base64 run of at least 24 characters starts (after a non-base64 character). */
-export const BASE64_RUN_START_PATTERN = /[^A-Za-z0-9+/][A-Za-z0-9+/]{24}/g
-
 /**
  * Calls `visit` for every maximal base64 run of at least 24 characters (with its `=` padding) and
- * every maximal hex run of at least 32 digits (hex runs lie inside base64 runs). A flat pattern
- * finds run starts; each run is then walked once in code.
+ * every maximal hex run of at least 32 digits (hex runs lie inside base64 runs). Sampling every
+ * 12th character finds the runs; each run is then walked once.
  */
 function blobs(text: string, visit: (start: number, end: number, kind: 'base64' | 'hex') => void): void {
   const n = text.length
@@ -458,14 +455,30 @@ function blobs(text: string, visit: (start: number, end: number, kind: 'base64' 
     if (end - start >= MIN_BASE64) visit(start, padded, 'base64')
     return Math.max(end, start + 1)
   }
-  let from = 0
-  if (n >= MIN_BASE64 && cls(0) !== 0) from = walk(0)
-  const re = new RegExp(BASE64_RUN_START_PATTERN.source, 'g')
-  re.lastIndex = from
-  for (;;) {
-    const match = re.exec(text)
-    if (match === null) return
-    re.lastIndex = walk(match.index + 1)
+  // A run of 24 or more covers two consecutive samples taken every 12 characters, with only
+  // base64 characters between them: test samples first, verify the gap, then walk the whole run.
+  const STEP = MIN_BASE64 / 2
+  let previousSample = -1
+  for (let sample = STEP - 1; sample < n; sample += STEP) {
+    if (cls(sample) === 0) {
+      previousSample = -1
+      continue
+    }
+    if (previousSample >= 0) {
+      let gap = previousSample + 1
+      while (gap < sample && cls(gap) !== 0) gap++
+      if (gap === sample) {
+        let start = previousSample
+        while (start > 0 && cls(start - 1) !== 0) start--
+        const end = walk(start)
+        // Continue with the first sample after the run (the loop adds STEP).
+        const first = end + 1 + ((((STEP - 1 - (end + 1)) % STEP) + STEP) % STEP)
+        sample = first - STEP
+        previousSample = -1
+        continue
+      }
+    }
+    previousSample = sample
   }
 }
 
