@@ -38,6 +38,7 @@ describe('quarantine', () => {
   it('throws TypeError at creation on bad options', () => {
     expect(() => quarantine({ label: 'a b' })).toThrow(TypeError)
     expect(() => quarantine({ note: '<x>' })).toThrow(TypeError)
+    expect(() => quarantine({ note: 'say "hi"' })).toThrow(TypeError)
     expect(() => quarantine({ note: ' ' })).toThrow(TypeError)
     expect(() => quarantine({ boundaryBytes: 4 })).toThrow(TypeError)
     expect(() => quarantine({ other: 1 } as never)).toThrow(/unknown option/)

@@ -57,8 +57,8 @@ export function quarantine(options: QuarantineOptions = {}): Middleware<GuardCon
     throw new TypeError('quarantine: `label` must be 1-64 letters, digits or "-", starting with a letter')
   }
   const note = options.note ?? DEFAULT_NOTE
-  if (typeof note !== 'string' || note.trim() === '' || note.includes('>') || note.includes('<')) {
-    throw new TypeError('quarantine: `note` must be a non-empty string without "<" or ">"')
+  if (typeof note !== 'string' || note.trim() === '' || /[<>"]/.test(note)) {
+    throw new TypeError('quarantine: `note` must be a non-empty string without "<", ">" or a double quote')
   }
   const bytes = options.boundaryBytes ?? 12
   if (!Number.isInteger(bytes) || bytes < 8 || bytes > 64) {
