@@ -4,7 +4,7 @@ import type { Finding } from './types.js'
 const S = '\\s'
 /** Up to four filler words such as "all the previous" (one whitespace each: no nested quantifier). */
 const FILLER =
-  '(?:all\\s|any\\s|the\\s|your\\s|my\\s|of\\s|previous\\s|prior\\s|above\\s|earlier\\s|preceding\\s|following\\s|these\\s|those\\s|and\\s|initial\\s|original\\s|safety\\s|system\\s|content\\s|security\\s|default\\s|existing\\s){0,4}'
+  '(?:all\\s|any\\s|other\\s|evidence\\s|the\\s|your\\s|my\\s|of\\s|previous\\s|prior\\s|above\\s|earlier\\s|preceding\\s|following\\s|these\\s|those\\s|and\\s|initial\\s|original\\s|safety\\s|system\\s|content\\s|security\\s|default\\s|existing\\s){0,4}'
 const TARGETS =
   '(?:instructions?|prompts?|prompting|directions?|directives?|rules|guidelines|restrictions|constraints|context|messages?|commands?|guardrails|polic(?:y|ies)|filters?|filtering|programming|training|text|checks?|validation|sanitization|safeguards)\\b'
 
@@ -113,6 +113,13 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
   ),
   rule('role-reassignment', 'safe mode off', 'safe\\smode\\soff', 0.8, 'Safety switch wording'),
   rule('role-reassignment', "i'm your developer", "i'm\\syour\\sdeveloper", 0.7, 'Claimed authority'),
+  rule(
+    'prompt-extraction',
+    'your ',
+    'your\\s(?:initial|original|previous|system|hidden|secret)\\s(?:instructions|prompt)\\s(?:were|was|are|is)\\b',
+    0.7,
+    'Claim about the model’s own instructions',
+  ),
   rule('new-instructions', 'new instruction', 'new\\sinstructions?\\b', 0.7, 'New-instructions marker'),
   rule('new-instructions', 'instructions:', 'instructions:', 0.5, 'Instructions label'),
   rule('new-instructions', 'reprogramming', 'reprogramming', 0.8, 'Reprogramming marker'),
