@@ -1,6 +1,10 @@
 // rate limits and approvals
 export { APPROVAL_ERROR_CODES, ApprovalError, type ApprovalErrorCode } from './approval-error.js'
 export { combineRules } from './combine-rules.js'
+// Content protection: sanitizers, quarantine and tool-definition integrity.
+export { CONTENT_ERROR_CODES, ContentError, type ContentErrorCode } from './content-error.js'
+export type { ContentGuardOptions } from './content-guard-options.js'
+export type { Definition, DefinitionKind } from './definition.js'
 export {
   describePolicy,
   formatPolicyTable,
@@ -23,6 +27,18 @@ export {
 export { LIMIT_ERROR_CODES, LimitError, type LimitErrorCode } from './limit-error.js'
 export { type LimitPayloadOptions, limitPayload } from './limit-payload.js'
 export { loadPolicy, type PolicyDocument } from './load-policy.js'
+export {
+  createLockFile,
+  hashDefinition,
+  LOCKFILE_NAME,
+  type LockEntry,
+  type LockFile,
+  type LockIssue,
+  type LockReport,
+  type LockToolsOptions,
+  lockTools,
+} from './lock-tools.js'
+export { type QuarantineOptions, quarantine } from './quarantine.js'
 export {
   defaultRateLimitKey,
   type RateLimitBaseOptions,
@@ -53,6 +69,8 @@ export {
   type SafeUrlOptions,
   safeUrl,
 } from './safe-url.js'
+export { type SanitizeInputOptions, sanitizeInput } from './sanitize-input.js'
+export { type SanitizeOutputOptions, sanitizeOutput } from './sanitize-output.js'
 export {
   createScopeHierarchy,
   DEFAULT_SCOPE_HIERARCHY,

@@ -2,8 +2,6 @@ import type { Finding } from './types.js'
 
 /** Words: runs of letters, marks, digits and underscores (one class, cannot backtrack). */
 export const WORD_PATTERN = /[\p{L}\p{M}\p{N}_]+/gu
-const LATIN = /\p{Script=Latin}/u
-const CYRILLIC_OR_GREEK = /[\p{Script=Cyrillic}\p{Script=Greek}]/u
 const HAS_CYRILLIC_OR_GREEK = /[\u0370-\u03FF\u0400-\u052F\u1F00-\u1FFF]/
 
 /**
@@ -93,7 +91,7 @@ export function confusableSkeleton(name: string): string {
  * or Greek prose) are not reported. Off by default in `scanText` (`categories.confusable`).
  *
  * Linear time: skipped entirely unless the text holds a Cyrillic or Greek character; then one pass
- * over words.
+ * over the code units, classified by range (`WORD_PATTERN` defines the words).
  *
  * @see https://www.unicode.org/reports/tr39/#Mixed_Script_Detection
  * @example
@@ -104,29 +102,52 @@ export function confusableSkeleton(name: string): string {
 export function detectConfusables(text: string): Finding[] {
   const out: Finding[] = []
   if (!HAS_CYRILLIC_OR_GREEK.test(text)) return out
-  const re = new RegExp(WORD_PATTERN.source, 'gu')
-  for (;;) {
-    const match = re.exec(text)
-    if (match === null) break
-    const word = match[0]
-    if (!HAS_CYRILLIC_OR_GREEK.test(word)) continue
-    let latin = false
-    let other = false
-    for (const ch of word) {
-      if (!latin && LATIN.test(ch)) latin = true
-      else if (!other && CYRILLIC_OR_GREEK.test(ch)) other = true
-      if (latin && other) break
+  let start = -1
+  let latin = false
+  let other = false
+  const n = text.length
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x20
+    const script = scriptOf(c, text, i)
+    if (script === NOT_WORD) {
+      if (start >= 0 && latin && other) {
+        out.push({
+          category: 'confusable',
+          detector: 'mixed-script',
+          start,
+          end: i,
+          score: 0.8,
+          message: 'Word mixing Latin with Cyrillic or Greek letters (homoglyphs)',
+        })
+      }
+      start = -1
+      latin = false
+      other = false
+      continue
     }
-    if (latin && other) {
-      out.push({
-        category: 'confusable',
-        detector: 'mixed-script',
-        start: match.index,
-        end: match.index + word.length,
-        score: 0.8,
-        message: 'Word mixing Latin with Cyrillic or Greek letters (homoglyphs)',
-      })
-    }
+    if (start < 0) start = i
+    if (script === LATIN_LETTER) latin = true
+    else if (script === CYRILLIC_OR_GREEK_LETTER) other = true
   }
   return out
+}
+
+const NOT_WORD = 0
+const LATIN_LETTER = 1
+const CYRILLIC_OR_GREEK_LETTER = 2
+const OTHER_WORD = 3
+const WORD_CHAR = /[\p{L}\p{M}\p{N}_]/u
+
+/** Classifies one code unit for word splitting: code ranges first, a Unicode property test last. */
+function scriptOf(c: number, text: string, i: number): number {
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) return LATIN_LETTER
+  if ((c >= 0x30 && c <= 0x39) || c === 0x5f) return OTHER_WORD
+  if (c < 0xc0) return c === 0xaa || c === 0xb5 || c === 0xba ? OTHER_WORD : NOT_WORD
+  if (c <= 0x24f) return c === 0xd7 || c === 0xf7 ? NOT_WORD : LATIN_LETTER
+  if (c >= 0x1e00 && c <= 0x1eff) return LATIN_LETTER
+  if ((c >= 0x370 && c <= 0x3ff) || (c >= 0x400 && c <= 0x52f) || (c >= 0x1f00 && c <= 0x1fff)) {
+    return c === 0x37e || c === 0x387 ? NOT_WORD : CYRILLIC_OR_GREEK_LETTER
+  }
+  if (c >= 0xd800 && c <= 0xdfff) return OTHER_WORD
+  return WORD_CHAR.test(text.charAt(i)) ? OTHER_WORD : NOT_WORD
 }

@@ -1,3 +1,4 @@
+import { nextCandidate } from './internal/candidates.js'
 import type { Finding } from './types.js'
 
 /**
@@ -49,7 +50,7 @@ const isVariationSelector = (cp: number): boolean => (cp >= 0xfe00 && cp <= 0xfe
  * between emoji, ZWJ/ZWNJ between letters of scripts that need them (Persian, Arabic, Indic), one
  * variation selector after its base, a byte-order mark at offset 0, the soft hyphen.
  *
- * Linear time: one character-class scan, constant work per candidate.
+ * Linear time: one table-driven pass over the code units, constant work per candidate.
  *
  * @see https://www.unicode.org/reports/tr51/#valid-emoji-tag-sequences (UTS #51 emoji tag sequences)
  * @see https://trojansource.codes/ (bidi attacks)
@@ -61,12 +62,11 @@ const isVariationSelector = (cp: number): boolean => (cp >= 0xfe00 && cp <= 0xfe
  */
 export function detectInvisibleText(text: string, options: InvisibleTextOptions = {}): Finding[] {
   const out: MutableFinding[] = []
-  const pattern = new RegExp(INVISIBLE_CANDIDATE_PATTERN.source, 'g')
+  let cursor = 0
   const markScore = options.directionMarks === true ? 0.6 : 0.2
   for (;;) {
-    const match = pattern.exec(text)
-    if (match === null) break
-    const at = match.index
+    const at = nextCandidate(text, cursor)
+    if (at < 0) break
     const cp = cpAt(text, at)
     let end = at + width(cp)
     let detector: string
@@ -91,7 +91,7 @@ export function detectInvisibleText(text: string, options: InvisibleTextOptions 
         if (!isTagSpec(c)) valid = false
       }
       end = pos
-      pattern.lastIndex = end
+      cursor = end
       if (valid && terminated && count >= 2 && count <= 33 && isPictographic(cpBefore(text, at))) continue
       detector = 'unicode-tags'
       score = 1
@@ -111,7 +111,7 @@ export function detectInvisibleText(text: string, options: InvisibleTextOptions 
       const emoji = cp === 0x200d && isEmojiLinkable(before) && isPictographic(after)
       const script = isJoiningLetter(before) && (after === -1 || isJoiningLetter(after))
       if (emoji || script) {
-        pattern.lastIndex = end
+        cursor = end
         continue
       }
       detector = 'zero-width'
@@ -122,7 +122,7 @@ export function detectInvisibleText(text: string, options: InvisibleTextOptions 
     } else if (isVariationSelector(cp)) {
       const before = cpBefore(text, at)
       if (before !== -1 && !isVariationSelector(before) && !isVariationSelector(cpAt(text, end))) {
-        pattern.lastIndex = end
+        cursor = end
         continue
       }
       detector = 'variation-selector-run'
@@ -131,7 +131,7 @@ export function detectInvisibleText(text: string, options: InvisibleTextOptions 
       for (let next = cpAt(text, end); isVariationSelector(next); next = cpAt(text, end)) end += width(next)
     } else if (cp >= 0x180b && cp <= 0x180f && cp !== 0x180e) {
       if (is(MONGOLIAN, cpBefore(text, at))) {
-        pattern.lastIndex = end
+        cursor = end
         continue
       }
       detector = 'default-ignorable'
@@ -142,7 +142,7 @@ export function detectInvisibleText(text: string, options: InvisibleTextOptions 
       score = 0.3
       message = 'Soft hyphen'
     } else if (cp === 0xfeff && at === 0) {
-      pattern.lastIndex = end
+      cursor = end
       continue
     } else if (cp === 0xfeff || cp === 0x200b || cp === 0x2060) {
       detector = 'zero-width'
@@ -158,7 +158,7 @@ export function detectInvisibleText(text: string, options: InvisibleTextOptions 
       score = 0.9
       message = 'Invisible format character'
     }
-    pattern.lastIndex = end
+    cursor = end
     const last = out[out.length - 1]
     // Runs of one kind become one finding.
     if (last !== undefined && last.detector === detector && last.end === at) {

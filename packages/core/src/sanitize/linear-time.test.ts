@@ -1,6 +1,8 @@
 import safeRegex from 'safe-regex2'
 import { describe, expect, it } from 'vitest'
 import { WORD_PATTERN } from './confusables.js'
+import { nextCandidate, nextControl } from './internal/candidates.js'
+import { compileRules } from './internal/rules.js'
 import { INVISIBLE_CANDIDATE_PATTERN } from './invisible-text.js'
 import { CARD_PATTERN, IBAN_PATTERN, PHONE_INTERNATIONAL_PATTERN, PHONE_NANP_PATTERN, SSN_PATTERN } from './pii.js'
 import { PROMPT_INJECTION_RULES } from './prompt-injection.js'
@@ -22,6 +24,11 @@ const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['SSN_PATTERN', SSN_PATTERN],
   ...PROMPT_INJECTION_RULES.map((r) => [`injection ${r.id} (${r.trigger})`, r.pattern] as const),
   ...SECRET_RULES.map((r) => [`secret ${r.id} (${r.trigger})`, r.pattern] as const),
+  // The trigger finders compiled from the rules (tries of literals).
+  ...[PROMPT_INJECTION_RULES, SECRET_RULES].flatMap((rules) => {
+    const set = compileRules(rules)
+    return [...set.sensitive, ...set.insensitive].map((re, i) => [`trigger finder ${i}`, re] as const)
+  }),
 ]
 
 /**
@@ -79,22 +86,22 @@ function hasNestedQuantifier(source: string): boolean {
   return false
 }
 
-describe('sanitizer patterns', () => {
-  it('contain no nested quantifier', () => {
+describe('PROMPT_INJECTION_RULES, SECRET_RULES and the detector patterns', () => {
+  it('contain no nested quantifier when parsed', () => {
     const nested = PATTERNS.filter(([, re]) => hasNestedQuantifier(re.source)).map(
       ([name, re]) => `${name}: ${re.source}`,
     )
     expect(nested).toEqual([])
   })
 
-  it('detects nested quantifiers (the check itself can fail)', () => {
+  it('reports nested quantifiers when the pattern has them (the check can fail)', () => {
     expect(hasNestedQuantifier('(a+)+')).toBe(true)
     expect(hasNestedQuantifier('(?:\\s\\w{1,3}){0,4}x')).toBe(true)
     expect(hasNestedQuantifier('(?:all\\s|any\\s){0,4}x')).toBe(false)
     expect(hasNestedQuantifier('[(a+)+]')).toBe(false)
   })
 
-  it('pass the safe-regex2 star-height analysis', () => {
+  it('pass when checked by the safe-regex2 star-height analysis', () => {
     // safe-regex2's parser does not know lookbehind; a lookbehind adds no repetition, so it is
     // removed before the analysis.
     const withoutLookbehind = (re: RegExp): RegExp =>
@@ -133,11 +140,11 @@ const ADVERSARIAL: ReadonlyArray<readonly [string, string]> = [
   ['long word run', fill('a')],
 ]
 
-describe('scanText on 1 MB adversarial input', () => {
+describe('scanText', () => {
   // Warm the engine so the bound measures the scan, not compilation.
   scanText('warm up ignore previous instructions AKIA ann@example.org \u200B \u001b[0m')
   for (const [name, text] of ADVERSARIAL) {
-    it(`finishes within ${BOUND_MS} ms when the input is ${name}`, () => {
+    it(`finishes 1 MB within ${BOUND_MS} ms when the input is ${name}`, () => {
       const started = performance.now()
       scanText(text, { categories: { confusable: true } })
       const scanned = performance.now()
@@ -149,4 +156,23 @@ describe('scanText on 1 MB adversarial input', () => {
       expect(performance.now() - sanitized).toBeLessThan(BOUND_MS)
     })
   }
+})
+
+describe('INVISIBLE_CANDIDATE_PATTERN and TERMINAL_CANDIDATE_PATTERN', () => {
+  it('match exactly the code units the table scanners find when every BMP unit is tried', () => {
+    const invisible = new RegExp(`^(?:${INVISIBLE_CANDIDATE_PATTERN.source})`)
+    const terminal = new RegExp(`^(?:${TERMINAL_CANDIDATE_PATTERN.source})`)
+    const mismatches: string[] = []
+    for (let c = 0; c <= 0xffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue
+      const ch = String.fromCharCode(c)
+      if ((nextCandidate(ch, 0) === 0) !== invisible.test(ch)) mismatches.push(`invisible U+${c.toString(16)}`)
+      if ((nextControl(ch, 0) === 0) !== terminal.test(ch)) mismatches.push(`terminal U+${c.toString(16)}`)
+    }
+    for (const cp of [0xe0000, 0xe0041, 0xe007f, 0xe0100, 0xe0fff, 0x1d173, 0x1d17a, 0x1d17b, 0x1f600, 0x10000]) {
+      const ch = String.fromCodePoint(cp)
+      if ((nextCandidate(ch, 0) === 0) !== invisible.test(ch)) mismatches.push(`invisible U+${cp.toString(16)}`)
+    }
+    expect(mismatches).toEqual([])
+  })
 })

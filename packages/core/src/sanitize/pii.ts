@@ -43,8 +43,11 @@ function ibanValid(iban: string): boolean {
   return remainder === 1
 }
 
-const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/
-const EMAIL_DOMAIN = /[A-Za-z0-9.-]/
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+/** `[A-Za-z0-9._%+-]` */
+const isLocal = (c: number): boolean => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45
+/** `[A-Za-z0-9.-]` */
+const isDomain = (c: number): boolean => isAlnum(c) || c === 46 || c === 45
 
 /** Finds e-mail addresses by expanding around each `@` (bounded: 64 left, 253 right). */
 function emails(text: string, out: Finding[]): void {
@@ -55,11 +58,11 @@ function emails(text: string, out: Finding[]): void {
     if (at < 0) return
     from = at + 1
     let start = at
-    while (start > Math.max(lastEnd, at - 64) && EMAIL_LOCAL.test(text.charAt(start - 1))) start--
+    while (start > Math.max(lastEnd, at - 64) && isLocal(text.charCodeAt(start - 1))) start--
     if (start === at) continue
     let end = at + 1
     const stop = Math.min(text.length, at + 254)
-    while (end < stop && EMAIL_DOMAIN.test(text.charAt(end))) end++
+    while (end < stop && isDomain(text.charCodeAt(end))) end++
     while (end > at + 1 && (text.charAt(end - 1) === '.' || text.charAt(end - 1) === '-')) end--
     const domain = text.slice(at + 1, end)
     const dot = domain.lastIndexOf('.')

@@ -1,12 +1,39 @@
-import { compileRules, lowerSameLength, type Rule, runRules } from './internal/rules.js'
+import { compileRules, type Rule, runRules } from './internal/rules.js'
 import type { Finding } from './types.js'
 
 const S = '\\s'
 /** Up to four filler words such as "all the previous" (one whitespace each: no nested quantifier). */
 const FILLER =
-  '(?:all\\s|any\\s|the\\s|your\\s|my\\s|of\\s|previous\\s|prior\\s|above\\s|earlier\\s|preceding\\s|following\\s|these\\s|those\\s|and\\s|initial\\s|original\\s|safety\\s|system\\s|content\\s|security\\s|default\\s|existing\\s){0,4}'
+  '(?:all\\s|any\\s|other\\s|evidence\\s|the\\s|your\\s|my\\s|of\\s|previous\\s|prior\\s|above\\s|earlier\\s|preceding\\s|following\\s|these\\s|those\\s|and\\s|initial\\s|original\\s|safety\\s|system\\s|content\\s|security\\s|default\\s|existing\\s){0,4}'
 const TARGETS =
   '(?:instructions?|prompts?|prompting|directions?|directives?|rules|guidelines|restrictions|constraints|context|messages?|commands?|guardrails|polic(?:y|ies)|filters?|filtering|programming|training|text|checks?|validation|sanitization|safeguards)\\b'
+
+const HIDDEN_TAGS = [
+  'important',
+  'system',
+  'instruction',
+  'instructions',
+  'secret',
+  'hidden',
+  'admin',
+  'sys',
+  'critical',
+  'system_prompt',
+  'override',
+  'assistant_instructions',
+] as const
+const DIRECTIVE_WORDS = [
+  'system',
+  'hidden',
+  'admin',
+  'role',
+  'emergency',
+  'metadata',
+  'configuration',
+  'contradiction',
+  'override',
+] as const
+const escapeLiteral = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
 const rule = (
   id: string,
@@ -86,6 +113,13 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
   ),
   rule('role-reassignment', 'safe mode off', 'safe\\smode\\soff', 0.8, 'Safety switch wording'),
   rule('role-reassignment', "i'm your developer", "i'm\\syour\\sdeveloper", 0.7, 'Claimed authority'),
+  rule(
+    'prompt-extraction',
+    'your ',
+    'your\\s(?:initial|original|previous|system|hidden|secret)\\s(?:instructions|prompt)\\s(?:were|was|are|is)\\b',
+    0.7,
+    'Claim about the model’s own instructions',
+  ),
   rule('new-instructions', 'new instruction', 'new\\sinstructions?\\b', 0.7, 'New-instructions marker'),
   rule('new-instructions', 'instructions:', 'instructions:', 0.5, 'Instructions label'),
   rule('new-instructions', 'reprogramming', 'reprogramming', 0.8, 'Reprogramming marker'),
@@ -192,25 +226,22 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
     0.4,
     'Standing behaviour instruction',
   ),
-  // Two-character triggers keep runs such as "<<<<" from triggering an attempt at every position.
-  ...['<i', '<s', '<h', '<a', '<c', '<o', '</'].map((trigger) =>
-    rule(
-      'hidden-tag',
-      trigger,
-      '<\\/?(?:important|system|instructions?|secret|hidden|admin|sys|critical|system_prompt|override|assistant_instructions)>',
-      0.9,
-      'Hidden-instruction tag',
-      { notAfter: /(?!)/ },
+  // Whole tags as triggers: a run such as "<i<i<i" then never reaches a rule attempt.
+  ...HIDDEN_TAGS.flatMap((tag) =>
+    [`<${tag}>`, `</${tag}>`].map((trigger) =>
+      rule('hidden-tag', trigger, escapeLiteral(trigger), 0.9, 'Hidden-instruction tag', { notAfter: /(?!)/ }),
     ),
   ),
-  ...['[s', '[h', '[a', '[r', '[e', '[m', '[c', '[o'].map((trigger) =>
-    rule(
-      'hidden-tag',
-      trigger,
-      '\\[(?:system|hidden|admin|role|emergency|metadata|configuration|contradiction|override)[ _](?:directive|instructions?|override|note|message)\\]',
-      0.8,
-      'Fake directive tag',
-      { notAfter: /(?!)/ },
+  ...DIRECTIVE_WORDS.flatMap((word) =>
+    [`[${word} `, `[${word}_`].map((trigger) =>
+      rule(
+        'hidden-tag',
+        trigger,
+        `${escapeLiteral(trigger)}(?:directive|instructions?|override|note|message)\\]`,
+        0.8,
+        'Fake directive tag',
+        { notAfter: /(?!)/ },
+      ),
     ),
   ),
   rule(
@@ -244,7 +275,7 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
     notAfter: /(?!)/,
   }),
   rule('exfiltration', 'mcp.json', 'mcp\\.json', 0.6, 'Reference to MCP client configuration'),
-  rule('exfiltration', '/etc/passwd', '\\/etc\\/(?:passwd|shadow)', 0.7, 'Reference to system account files', {
+  rule('exfiltration', '/etc/passwd', '\\/etc\\/(?:passwd|shadow)\\b', 0.7, 'Reference to system account files', {
     notAfter: /(?!)/,
   }),
   rule('exfiltration', 'exfiltrat', 'exfiltrat(?:e|es|ed|ing|ion)', 0.7, 'Exfiltration wording'),
@@ -272,6 +303,79 @@ export const PROMPT_INJECTION_RULES: readonly Rule[] = Object.freeze([
     0.7,
     'Markdown image URL with templated query (exfiltration)',
     { notAfter: /(?!)/ },
+  ),
+  // Overtly harmful capabilities in a tool description or a planted instruction. Weak cues (0.5):
+  // security writing uses the same words, so a deployment that serves it can raise the threshold.
+  ...[
+    ['stolen', 'stolen\\s(?:data|files|credentials|cookies|tokens|keys|information|documents)'],
+    ['steal', 'steal(?:s|ing)?\\s(?:data|files|credentials|cookies|tokens|keys|passwords|sessions|a\\s|the\\s)'],
+    ['malicious', 'malicious\\s(?:code|payload|library|script|xpath|queries|commands|dll|module|page|link|file)'],
+    ['web shell', 'web\\sshell'],
+    ['keylog', 'keylog(?:ger|ging)?'],
+    ['backdoor', 'backdoor'],
+    ['ransomware', 'ransomware'],
+    ['brute force', 'brute\\sforce'],
+    ['phishing', 'phishing\\s(?:page|email|site|link|campaign)'],
+    ['privilege escalation', 'privilege\\sescalation'],
+    ['hijack', 'hijack(?:ing|s)?'],
+    ['dump ', 'dump\\s(?:credentials|hashes|passwords|secrets|lsass|ntds|sam\\b|keyring|memory|tokens|keys)'],
+    ['dump ', 'dump\\s[A-Za-z]{1,20}\\s(?:credentials|hashes|passwords|secrets|keyring|memory|tokens|keys)'],
+    ['crack ', 'crack\\s(?:password|hash|wpa|the\\spassword)'],
+    ['harvest', 'harvest(?:s|ing)?\\s(?:credentials|passwords|tokens|emails|cookies)'],
+    ['disable ', 'disable\\s(?:the\\s)?(?:antivirus|defender|firewall|logging|audit|edr|security)'],
+    [
+      'exploit',
+      'exploit(?:s|ing)?\\s(?:the\\s)?(?:vulnerab|weak|misconfig|service|kernel|privileged|sudo|suid|setuid|cve)',
+    ],
+    ['escape ', 'escape\\s(?:the\\s)?(?:container|sandbox|chroot|jail)'],
+    ['reverse shell', 'reverse\\sshell'],
+    ['bind shell', 'bind\\sshell'],
+  ].map(([trigger, body]) =>
+    rule('harmful-capability', trigger as string, body as string, 0.5, 'Harmful capability or intent'),
+  ),
+  rule(
+    'exfiltration',
+    'attacker',
+    "attacker(?:\\.com|\\.example|-controlled|\\scontrolled|\\sserver|\\sdomain|(?:'s|’s)\\s(?:server|domain|endpoint))",
+    0.8,
+    'Attacker-controlled destination',
+  ),
+  rule(
+    'exfiltration',
+    'controlled by the attacker',
+    'controlled\\sby\\sthe\\sattacker',
+    0.8,
+    'Attacker-controlled destination',
+  ),
+  ...['to ', 'with '].map((opener) =>
+    rule(
+      'exfiltration',
+      opener,
+      `${opener.trim()}\\s(?:a\\s|an\\s)?(?:remote|external|third[- ]party|third[- ]parties)\\s?(?:server|endpoint|logging\\sendpoint|service|parties|party|url|host)?`,
+      0.6,
+      'Data sent to an outside party',
+      { accept: (match) => match[0].length > opener.length + 6 },
+    ),
+  ),
+  ...['remotely', 'externally'].map((adverb) =>
+    rule('exfiltration', adverb, adverb, 0.5, 'Data kept outside the system', {
+      accept: (match, text) =>
+        /(?:stored|cached|logged|synced|sent|streamed|forwarded|kept|saved)\s$/i.test(
+          text.slice(Math.max(0, match.index - 12), match.index),
+        ),
+    }),
+  ),
+  ...['*.env', '*.pem', '*.key', '*credentials*'].map((glob) =>
+    rule('exfiltration', glob, escapeLiteral(glob), 0.6, 'Glob for secret files', { notAfter: /(?!)/ }),
+  ),
+  ...['indexes ', 'extracts ', 'collects ', 'captures ', 'records ', 'logs '].map((verb) =>
+    rule(
+      'exfiltration',
+      verb,
+      `${verb.trim()}\\s(?:any\\s|all\\s|the\\s)?(?:api\\skeys|tokens|credentials|passwords|secrets)`,
+      0.6,
+      'Collection of credentials',
+    ),
   ),
   rule('command-injection', 'chmod -r 0666 ~', 'chmod\\s-r\\s0666\\s~', 0.8, 'Destructive shell command'),
   rule('command-injection', '| sh', '\\|\\s?(?:sudo\\s)?(?:ba)?sh\\b', 0.5, 'Pipe to shell', { notAfter: /(?!)/ }),
@@ -330,30 +434,58 @@ for (let c = 0; c < 128; c++) {
 
 /**
  * Calls `visit` for every maximal base64 run of at least 24 characters (with its `=` padding) and
- * every maximal hex run of at least 32 digits. One pass over the character codes, no regex.
+ * every maximal hex run of at least 32 digits (hex runs lie inside base64 runs). Sampling every
+ * 12th character finds the runs; each run is then walked once.
  */
 function blobs(text: string, visit: (start: number, end: number, kind: 'base64' | 'hex') => void): void {
-  let b64Start = -1
-  let hexStart = -1
   const n = text.length
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0
-    const cls = c < 128 ? (ALPHABET[c] as number) : 0
-    if (cls !== 2 && hexStart >= 0) {
-      if (i - hexStart >= MIN_HEX) visit(hexStart, i, 'hex')
-      hexStart = -1
-    }
-    if (cls === 0) {
-      if (b64Start >= 0) {
-        let end = i
-        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++
-        if (i - b64Start >= MIN_BASE64) visit(b64Start, end, 'base64')
-        b64Start = -1
+  const cls = (i: number): number => {
+    const c = text.charCodeAt(i)
+    return c < 128 ? (ALPHABET[c] as number) : 0
+  }
+  const walk = (start: number): number => {
+    let end = start
+    let hexStart = -1
+    while (end <= n) {
+      const k = end < n ? cls(end) : 0
+      if (k === 2) {
+        if (hexStart < 0) hexStart = end
+      } else if (hexStart >= 0) {
+        if (end - hexStart >= MIN_HEX) visit(hexStart, end, 'hex')
+        hexStart = -1
       }
-    } else {
-      if (b64Start < 0) b64Start = i
-      if (cls === 2 && hexStart < 0) hexStart = i
+      if (k === 0) break
+      end++
     }
+    let padded = end
+    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === 61) padded++
+    if (end - start >= MIN_BASE64) visit(start, padded, 'base64')
+    return Math.max(end, start + 1)
+  }
+  // A run of 24 or more covers two consecutive samples taken every 12 characters, with only
+  // base64 characters between them: test samples first, verify the gap, then walk the whole run.
+  const STEP = MIN_BASE64 / 2
+  let previousSample = -1
+  for (let sample = STEP - 1; sample < n; sample += STEP) {
+    if (cls(sample) === 0) {
+      previousSample = -1
+      continue
+    }
+    if (previousSample >= 0) {
+      let gap = previousSample + 1
+      while (gap < sample && cls(gap) !== 0) gap++
+      if (gap === sample) {
+        let start = previousSample
+        while (start > 0 && cls(start - 1) !== 0) start--
+        const end = walk(start)
+        // Continue with the first sample after the run (the loop adds STEP).
+        const first = end + 1 + ((((STEP - 1 - (end + 1)) % STEP) + STEP) % STEP)
+        sample = first - STEP
+        previousSample = -1
+        continue
+      }
+    }
+    previousSample = sample
   }
 }
 
@@ -385,7 +517,7 @@ function isHex(text: string, start: number, end: number): boolean {
 
 function scanPhrases(text: string): Finding[] {
   const out: Finding[] = []
-  runRules(text, lowerSameLength(text), COMPILED, out)
+  runRules(text, COMPILED, out)
   return out
 }
 

@@ -1,6 +1,5 @@
 import { detectConfusables } from './confusables.js'
 import { normalizeFinding, resolveScan } from './internal/options.js'
-import { forgetLowered } from './internal/rules.js'
 import { detectInvisibleText } from './invisible-text.js'
 import { detectPii } from './pii.js'
 import { detectPromptInjection } from './prompt-injection.js'
@@ -20,14 +19,10 @@ const BUILT_IN: ReadonlyArray<readonly [ContentCategory, (text: string) => Findi
 /** @internal Scan with options already validated. */
 export function scanResolved(text: string, resolved: ReturnType<typeof resolveScan>): Finding[] {
   const findings: Finding[] = []
-  try {
-    for (const [category, detect] of BUILT_IN) {
-      if (!resolved.enabled(category)) continue
-      const threshold = resolved.threshold(category)
-      for (const f of detect(text)) if (f.score >= threshold) findings.push(f)
-    }
-  } finally {
-    forgetLowered()
+  for (const [category, detect] of BUILT_IN) {
+    if (!resolved.enabled(category)) continue
+    const threshold = resolved.threshold(category)
+    for (const f of detect(text)) if (f.score >= threshold) findings.push(f)
   }
   for (const detector of resolved.detectors) {
     for (const raw of detector.detect(text)) {

@@ -1,4 +1,4 @@
-import { compileRules, entropy, lowerSameLength, type Rule, runRules } from './internal/rules.js'
+import { compileRules, entropy, type Rule, runRules } from './internal/rules.js'
 import type { Finding } from './types.js'
 
 const WORD = /[A-Za-z0-9]/
@@ -238,7 +238,7 @@ const MAX_PEM = 16_384
  */
 export function detectSecrets(text: string): Finding[] {
   const out: Finding[] = []
-  runRules(text, lowerSameLength(text), COMPILED, out)
+  runRules(text, COMPILED, out)
   for (let i = 0; i < out.length; i++) {
     const finding = out[i] as Finding
     if (finding.detector !== 'private-key') continue

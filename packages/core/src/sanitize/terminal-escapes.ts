@@ -1,3 +1,4 @@
+import { nextControl } from './internal/candidates.js'
 import type { Finding } from './types.js'
 
 /**
@@ -118,14 +119,13 @@ function osc(text: string, from: number): Parsed {
  */
 export function detectTerminalEscapes(text: string): Finding[] {
   const out: Array<{ -readonly [K in keyof Finding]: Finding[K] }> = []
-  const pattern = new RegExp(TERMINAL_CANDIDATE_PATTERN.source, 'g')
+  let cursor = 0
   for (;;) {
-    const match = pattern.exec(text)
-    if (match === null) break
-    const at = match.index
+    const at = nextControl(text, cursor)
+    if (at < 0) break
     const parsed = parseAt(text, at)
     const end = Math.max(parsed.end, at + 1)
-    pattern.lastIndex = end
+    cursor = end
     const last = out[out.length - 1]
     // Back-to-back sequences of one kind become one finding.
     if (last !== undefined && last.detector === parsed.detector && last.end === at) {

@@ -9,7 +9,7 @@ import type { ContentCategory, Finding } from '../types.js'
 export interface Rule {
   readonly id: string
   readonly category: ContentCategory
-  /** Literal searched for; lower-case when `caseInsensitive`. */
+  /** Literal searched for; lower-case when `caseInsensitive` (then matched in any case). */
   readonly trigger: string
   /**
    * When set, the pattern starts before the trigger: the engine walks back over characters matching
@@ -47,10 +47,10 @@ export function tokenEnd(text: string, from: number, limit: number): number {
 /** Rules compiled for one pass: all triggers of a case found by a single alternation. */
 export interface RuleSet {
   readonly rules: readonly Rule[]
-  /** Finds every position where some case-sensitive trigger starts. */
-  readonly sensitive: RegExp | undefined
+  /** Find every position where some case-sensitive trigger starts. */
+  readonly sensitive: readonly RegExp[]
   /** Same, over the lower-case copy, for case-insensitive triggers. */
-  readonly insensitive: RegExp | undefined
+  readonly insensitive: readonly RegExp[]
   /** Rule indexes by the first character of their trigger, per case. */
   readonly bySensitiveChar: ReadonlyMap<string, readonly number[]>
   readonly byInsensitiveChar: ReadonlyMap<string, readonly number[]>
@@ -58,10 +58,38 @@ export interface RuleSet {
 
 const escapeLiteral = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
 
-function alternation(triggers: readonly string[]): RegExp | undefined {
+interface TrieNode {
+  terminal: boolean
+  readonly children: Map<string, TrieNode>
+}
+
+/**
+ * A regex that matches where any of `triggers` starts, shaped as a trie (`ig(?:nore)|di(?:s...)`)
+ * so the engine tries one branch per character instead of every trigger. A branch ends at the
+ * shortest trigger on it: which triggers really start there is decided with `startsWith`. No
+ * quantifier at all, so no backtracking beyond the depth of the trie.
+ */
+function alternation(triggers: readonly string[], prefix = '', flags = 'g'): RegExp | undefined {
   if (triggers.length === 0) return undefined
-  const unique = [...new Set(triggers)].sort((a, b) => b.length - a.length)
-  return new RegExp(unique.map(escapeLiteral).join('|'), 'g')
+  const root: TrieNode = { terminal: false, children: new Map() }
+  for (const trigger of new Set(triggers)) {
+    let node = root
+    for (const ch of trigger) {
+      let next = node.children.get(ch)
+      if (next === undefined) {
+        next = { terminal: false, children: new Map() }
+        node.children.set(ch, next)
+      }
+      node = next
+    }
+    node.terminal = true
+  }
+  const emit = (node: TrieNode): string => {
+    if (node.terminal) return ''
+    const branches = [...node.children].map(([ch, child]) => escapeLiteral(ch) + emit(child))
+    return branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`
+  }
+  return new RegExp(prefix + emit(root), flags)
 }
 
 function buckets(rules: readonly Rule[], sensitive: boolean): Map<string, number[]> {
@@ -81,39 +109,86 @@ function buckets(rules: readonly Rule[], sensitive: boolean): Map<string, number
  * each trigger position once, whatever the number of rules, and cannot backtrack.
  */
 export function compileRules(rules: readonly Rule[]): RuleSet {
+  // A trigger that starts with a word character and may not follow one can only match at a word
+  // start: a cheap left-boundary prefix lets the engine skip every other position.
+  const rejects = (r: Rule, chars: readonly string[]): boolean =>
+    r.notAfter !== undefined && chars.every((c) => r.notAfter?.test(c) === true)
+  const boundary = (r: Rule): 'word' | 'alnum' | 'none' => {
+    if (!/^[A-Za-z0-9]/.test(r.trigger)) return 'none'
+    if (rejects(r, ['a', 'Z', '0', '_'])) return 'word'
+    return rejects(r, ['a', 'Z', '0']) ? 'alnum' : 'none'
+  }
+  const finders = (subset: readonly Rule[], flags: string): RegExp[] =>
+    [
+      alternation(
+        subset.filter((r) => boundary(r) === 'word').map((r) => r.trigger),
+        '\\b',
+        flags,
+      ),
+      alternation(
+        subset.filter((r) => boundary(r) === 'alnum').map((r) => r.trigger),
+        '(?<![A-Za-z0-9])',
+        flags,
+      ),
+      alternation(
+        subset.filter((r) => boundary(r) === 'none').map((r) => r.trigger),
+        '',
+        flags,
+      ),
+    ].filter((re): re is RegExp => re !== undefined)
   return {
     rules,
-    sensitive: alternation(rules.filter((r) => r.caseInsensitive !== true).map((r) => r.trigger)),
-    insensitive: alternation(rules.filter((r) => r.caseInsensitive === true).map((r) => r.trigger)),
+    sensitive: finders(
+      rules.filter((r) => r.caseInsensitive !== true),
+      'g',
+    ),
+    insensitive: finders(
+      rules.filter((r) => r.caseInsensitive === true),
+      'gi',
+    ),
     bySensitiveChar: buckets(rules, true),
     byInsensitiveChar: buckets(rules, false),
   }
 }
 
-/** Runs a compiled rule set over `text` (`lower` is its length-preserving lower-case copy). */
-export function runRules(text: string, lower: string, set: RuleSet, out: Finding[]): void {
+/** Runs a compiled rule set over `text`. Case-insensitive triggers are lower-case literals. */
+export function runRules(text: string, set: RuleSet, out: Finding[]): void {
   const from = new Array<number>(set.rules.length).fill(0)
-  const pass = (finder: RegExp | undefined, haystack: string, byChar: ReadonlyMap<string, readonly number[]>): void => {
-    if (finder === undefined) return
-    const re = new RegExp(finder.source, 'g')
+  const pass = (finder: RegExp, insensitive: boolean): void => {
+    const byChar = insensitive ? set.byInsensitiveChar : set.bySensitiveChar
+    const re = new RegExp(finder.source, finder.flags)
     for (;;) {
-      const found = re.exec(haystack)
+      const found = re.exec(text)
       if (found === null) return
       const at = found.index
       re.lastIndex = at + 1
-      for (const index of byChar.get(haystack.charAt(at)) ?? []) {
+      const first = text.charAt(at)
+      for (const index of byChar.get(insensitive ? first.toLowerCase() : first) ?? []) {
         const rule = set.rules[index] as Rule
-        if (at < (from[index] as number) || !haystack.startsWith(rule.trigger, at)) continue
-        from[index] = attempt(text, haystack, rule, at, out)
+        if (at < (from[index] as number)) continue
+        if (!startsWithAt(text, rule.trigger, at, insensitive)) continue
+        from[index] = attempt(text, rule, at, out)
       }
     }
   }
-  pass(set.sensitive, text, set.bySensitiveChar)
-  pass(set.insensitive, lower, set.byInsensitiveChar)
+  for (const finder of set.sensitive) pass(finder, false)
+  for (const finder of set.insensitive) pass(finder, true)
+}
+
+/** Whether `trigger` occurs at `at` (ASCII case folded when `insensitive`); no allocation. */
+function startsWithAt(text: string, trigger: string, at: number, insensitive: boolean): boolean {
+  if (!insensitive) return text.startsWith(trigger, at)
+  if (at + trigger.length > text.length) return false
+  for (let i = 0; i < trigger.length; i++) {
+    let c = text.charCodeAt(at + i)
+    if (c >= 65 && c <= 90) c += 32
+    if (c !== trigger.charCodeAt(i)) return false
+  }
+  return true
 }
 
 /** Tries `rule` at trigger position `at`; returns where this rule's next attempt may start. */
-function attempt(text: string, haystack: string, rule: Rule, at: number, out: Finding[]): number {
+function attempt(text: string, rule: Rule, at: number, out: Finding[]): number {
   let start = at
   if (rule.backOver !== undefined) {
     const limit = Math.max(0, at - (rule.backMax ?? 16))
@@ -131,7 +206,7 @@ function attempt(text: string, haystack: string, rule: Rule, at: number, out: Fi
   if (match === null || (rule.accept !== undefined && !rule.accept(match, text))) {
     // Skip the rest of this token: re-attempting inside it would make the scan quadratic on
     // inputs such as "eyJeyJeyJ...", and the rules' left boundaries forbid a match there anyway.
-    return Math.max(at + 1, tokenEnd(haystack, at + rule.trigger.length, 256))
+    return Math.max(at + 1, tokenEnd(text, at + rule.trigger.length, 256))
   }
   let spanStart = start
   let spanEnd = start + match[0].length
@@ -149,33 +224,6 @@ function attempt(text: string, haystack: string, rule: Rule, at: number, out: Fi
     message: rule.message,
   })
   return Math.max(start + match[0].length, at + 1)
-}
-
-let memoText: string | undefined
-let memoLower = ''
-
-/** A lower-case copy of `text` with the same length (ASCII folding when full folding changes length). */
-export function lowerSameLength(text: string): string {
-  // One-entry memo: scanText lowers the same text for several detectors.
-  if (text === memoText) return memoLower
-  memoText = text
-  memoLower = lowerUncached(text)
-  return memoLower
-}
-
-/** Drops the memo so no copy of a scanned text outlives the scan. */
-export function forgetLowered(): void {
-  memoText = undefined
-  memoLower = ''
-}
-
-function lowerUncached(text: string): string {
-  const lower = text.toLowerCase()
-  if (lower.length === text.length) return lower
-  // U+0130 (capital I with dot) is the one code point whose unconditional lower case is longer.
-  const dotless = text.replace(/\u0130/g, 'I').toLowerCase()
-  if (dotless.length === text.length) return dotless
-  return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32))
 }
 
 /** Shannon entropy of `text` in bits per character. */
