@@ -11,7 +11,7 @@ describe('runAuditDemo', () => {
     expect(events.map((e) => [e.name, e.decision, e.outcome, e.code ?? null])).toEqual([
       ['get_ticket', 'allow', 'success', null],
       ['close_ticket', 'allow', 'failure', null],
-      ['delete_ticket', 'deny', 'failure', 'ERR_AUTH_REQUIRED'],
+      ['delete_ticket', 'deny', 'failure', 'ERR_CORE_HIDDEN'],
     ])
     expect(verifyAuditChain(events.map((e) => JSON.stringify(e)))).toMatchObject({ ok: true, events: 3 })
   })

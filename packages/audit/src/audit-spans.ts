@@ -5,6 +5,7 @@ import {
   type Middleware,
   type PrimitiveKind,
   type PrimitiveResult,
+  redact,
   WardenError,
 } from '@mcp-warden/core'
 import {
@@ -80,19 +81,20 @@ export interface AuditSpansOptions {
   /**
    * Records the call's arguments (`gen_ai.tool.call.arguments` on tools, `mcp_warden.arguments`
    * otherwise) as canonical JSON, after `redact`. Opt-in: the conventions mark it sensitive.
-   * Default `false`. Requires `redact`.
+   * Default `false`. Values pass through `redact` first.
    */
   readonly recordArguments?: boolean
   /**
    * Records successful results (`gen_ai.tool.call.result` on tools, `mcp_warden.result` otherwise)
-   * as JSON, after `redact`. Default `false`. Requires `redact`.
+   * as JSON, after `redact`. Default `false`. Values pass through `redact` first.
    */
   readonly recordResults?: boolean
   /**
    * Redaction applied to recorded arguments and results, and to the message and stack of
-   * exceptions recorded on the span, before they are set. Required when `recordArguments` or
-   * `recordResults` is on. When it throws, the value is replaced by `"[redaction failed]"`.
-   * Without it, exceptions are recorded by class name only.
+   * exceptions recorded on the span, before they are set. Default, when `recordArguments` or
+   * `recordResults` is on: `redact` of `@mcp-warden/core` (secrets and PII, stable placeholders).
+   * When it throws, the value is replaced by `"[redaction failed]"`. Without recording and without
+   * a function, exceptions are recorded by class name only.
    */
   readonly redact?: (text: string) => string
   /**
@@ -172,14 +174,20 @@ export function auditSpans(options: AuditSpansOptions = {}): Middleware {
   )
   const identity = createIdentityMapper(opts.identity, opts.identityHashKey)
 
-  const record = (text: string): string => {
-    let out: string
+  /**
+   * Redacts every string (keys included) of `value`, then serializes and truncates it. Redacting
+   * before serializing matters: JSON escapes (`\n`, `\"`) glued to a secret would hide it from
+   * detectors that look for a token boundary.
+   */
+  const record = (value: unknown): string => {
+    const redactor = opts.redact as (text: string) => string
+    let cleaned: unknown
     try {
-      out = (opts.redact as (text: string) => string)(text)
-      if (typeof out !== 'string') return '[redaction failed]'
-    } catch {
-      return '[redaction failed]'
+      cleaned = mapStrings(value, redactor, 0)
+    } catch (err) {
+      return err instanceof RangeError ? '[unserializable]' : '[redaction failed]'
     }
+    const out = serialize(cleaned)
     return out.length > opts.maxRecordedLength ? `${out.slice(0, opts.maxRecordedLength - 1)}…` : out
   }
 
@@ -202,7 +210,7 @@ export function auditSpans(options: AuditSpansOptions = {}): Middleware {
         const attributes = startAttributes(ctx, method, identity)
         if (opts.recordArguments) {
           attributes[ctx.kind === 'tool' ? ATTR_GEN_AI_TOOL_CALL_ARGUMENTS : ATTR_WARDEN_ARGUMENTS] = record(
-            serialize(ctx.arguments),
+            ctx.arguments,
           )
         }
         span = tracer.startSpan(
@@ -225,10 +233,7 @@ export function auditSpans(options: AuditSpansOptions = {}): Middleware {
           span.setStatus({ code: SpanStatusCode.ERROR })
         }
       } else if (span !== undefined && opts.recordResults) {
-        span.setAttribute(
-          ctx.kind === 'tool' ? ATTR_GEN_AI_TOOL_CALL_RESULT : ATTR_WARDEN_RESULT,
-          record(serialize(result)),
-        )
+        span.setAttribute(ctx.kind === 'tool' ? ATTR_GEN_AI_TOOL_CALL_RESULT : ATTR_WARDEN_RESULT, record(result))
       }
       return result
     } catch (err) {
@@ -312,11 +317,6 @@ function checkOptions(options: AuditSpansOptions): CheckedOptions {
   if (redact !== undefined && typeof redact !== 'function') {
     throw new TypeError(`${where}: \`redact\` must be a function (text: string) => string`)
   }
-  if ((recordArguments || recordResults) && redact === undefined) {
-    throw new TypeError(
-      `${where}: \`recordArguments\` and \`recordResults\` need a \`redact\` function; arguments and results are never recorded unredacted`,
-    )
-  }
   if (!Number.isSafeInteger(maxRecordedLength) || maxRecordedLength < 16) {
     throw new TypeError(`${where}: \`maxRecordedLength\` must be an integer >= 16`)
   }
@@ -327,9 +327,15 @@ function checkOptions(options: AuditSpansOptions): CheckedOptions {
     identityHashKey,
     recordArguments,
     recordResults,
-    redact,
+    // Arguments and results are never recorded unredacted: core's secret and PII redaction by default.
+    redact: redact ?? (recordArguments || recordResults ? redactText : undefined),
     maxRecordedLength,
   }
+}
+
+/** Core's secret and PII redaction, as a text-to-text function. */
+function redactText(text: string): string {
+  return redact(text).text
 }
 
 function startAttributes(
@@ -402,6 +408,23 @@ function safeRedact(redact: (text: string) => string, text: string): string {
   } catch {
     return '[redaction failed]'
   }
+}
+
+/** `value` with `redact` applied to every string and key; throws when redaction fails or nesting is too deep. */
+function mapStrings(value: unknown, redact: (text: string) => string, depth: number): unknown {
+  if (typeof value === 'string') {
+    const out = redact(value)
+    if (typeof out !== 'string') throw new TypeError('redact returned a non-string')
+    return out
+  }
+  if (typeof value !== 'object' || value === null) return value
+  if (depth > 64) throw new RangeError('too deep to record')
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, redact, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    out[mapStrings(key, redact, depth + 1) as string] = mapStrings(item, redact, depth + 1)
+  }
+  return out
 }
 
 function serialize(value: unknown): string {

@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { redact as coreRedact } from '@mcp-warden/core'
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
@@ -284,6 +286,19 @@ describe('auditSpans', () => {
     expect(spans[2]?.attributes['mcp_warden.arguments']).toBe('{"name":"[REDACTED:aws-key]"}')
   })
 
+  it('redacts recorded arguments and results with the core engine when no redact is given', async () => {
+    const corpus = secretlintSamples()
+    harness = await startHarness([auditSpans({ recordArguments: true, recordResults: true })])
+    for (const { text } of corpus) await harness.call('echo', { text })
+    const spans = exporter.getFinishedSpans()
+    expect(spans).toHaveLength(corpus.length)
+    corpus.forEach(({ text }, i) => {
+      const recorded = String(spans[i]?.attributes['gen_ai.tool.call.arguments'])
+      expect(recorded).toBe(JSON.stringify({ text: coreRedact(text).text }).slice(0, 8192))
+      expect(recorded).toContain('[REDACTED:')
+    })
+  })
+
   it('truncates recorded values after redaction when they exceed maxRecordedLength', async () => {
     harness = await startHarness([auditSpans({ recordArguments: true, redact, maxRecordedLength: 64 })])
     await harness.call('echo', { text: `${'a'.repeat(50)}${SECRET}${'b'.repeat(100_000)}` })
@@ -378,8 +393,6 @@ describe('auditSpans', () => {
       { identity: 'clear' },
       { identityHashKey: '' },
       { recordArguments: 'yes', redact },
-      { recordArguments: true },
-      { recordResults: true },
       { redact: 'nope' },
       { maxRecordedLength: 3 },
       { maxRecordedLength: Number.NaN },
@@ -391,3 +404,25 @@ describe('auditSpans', () => {
     }
   })
 })
+
+/**
+ * Secrets from the shared secretlint corpus that core's redaction finds (a few corpus entries are
+ * benign look-alikes or formats it does not claim): every one of them must stay out of spans.
+ */
+function secretlintSamples(): { text: string; secrets: string[] }[] {
+  const file = new URL('../../../../shared/corpora/secretlint/secretlint.jsonl', import.meta.url)
+  if (!existsSync(file)) throw new Error(`shared corpora not found at ${file.pathname}: they sit beside the repository`)
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as { text: string; label: string })
+    .filter((entry) => entry.label === 'attack')
+    .map((entry) => ({
+      text: entry.text,
+      secrets: coreRedact(entry.text)
+        .findings.map((f) => entry.text.slice(f.start, f.end))
+        // Low-variety spans (runs of zeros in fixtures) also occur in ids and other samples.
+        .filter((secret) => secret.length >= 12 && new Set(secret).size >= 8),
+    }))
+    .filter((sample) => sample.secrets.length > 0)
+}

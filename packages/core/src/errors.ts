@@ -14,6 +14,11 @@ export const CORE_ERROR_CODES = {
   ERR_CORE_NEXT_CALLED_TWICE: 'ERR_CORE_NEXT_CALLED_TWICE',
   /** A call reached a primitive whose handler the pipeline does not guard (fail closed). */
   ERR_CORE_UNGUARDED: 'ERR_CORE_UNGUARDED',
+  /**
+   * A call to a primitive hidden from this caller; the client is answered exactly as for an
+   * unknown one, and audit sees this code.
+   */
+  ERR_CORE_HIDDEN: 'ERR_CORE_HIDDEN',
   /** A guard demanded approval and no approval gate granted it (fail closed). */
   ERR_CORE_APPROVAL_REQUIRED: 'ERR_CORE_APPROVAL_REQUIRED',
   /** The state store could not be reached or answered wrongly (fail closed). */

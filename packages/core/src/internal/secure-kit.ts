@@ -423,7 +423,11 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     const state = states.get(item)
     if (state === undefined) return unguarded(kind, target)
     if (!filtering(state)) return undefined
-    return isVisible(item, extra, uri).then((visible) => (visible ? undefined : binding.unknown(kind, target)))
+    return isVisible(item, extra, uri).then((visible) => {
+      if (visible) return undefined
+      if (hasDecisionSubscribers()) hiddenDecision(state, extra)
+      return binding.unknown(kind, target)
+    })
   }
 
   /**
@@ -457,6 +461,22 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     const state = states.get(item)
     if (state === undefined || !filtering(state)) return undefined
     return isVisible(item, extra, uri).then((visible) => (visible ? undefined : unknownAnswer()))
+  }
+
+  /** Audit sees a call to a hidden item as a denial, though the client is told "not found". */
+  const hiddenDecision = (state: ItemState, extra: unknown): void => {
+    const info = binding.requestInfo(extra)
+    publishDecision({
+      decision: 'deny',
+      code: CORE_ERROR_CODES.ERR_CORE_HIDDEN,
+      correlationId: correlationIdFrom(info.meta),
+      kind: state.kind,
+      name: state.name,
+      ...(info.principal === undefined ? {} : { principalId: info.principal.id }),
+      ...(info.principal?.clientId === undefined ? {} : { clientId: info.principal.clientId }),
+      ...(info.sessionId === undefined ? {} : { sessionId: info.sessionId }),
+      durationMs: 0,
+    })
   }
 
   const answer = (verdict: SdkAnswer): unknown => {
