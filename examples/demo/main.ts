@@ -1,71 +1,142 @@
 /**
- * mcp-warden demo: a ticket server secured in-process, driven by a real MCP client.
+ * mcp-warden demo: a ticket server secured in-process, called by a real MCP client as different
+ * users, showing each protection at work and the audit trail it leaves.
  * Run: pnpm demo
  */
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type AuditEvent, createAuditLog } from '@mcp-warden/audit'
 import { denialCodeOf, type Principal } from '@mcp-warden/core'
+import { describePolicy, formatPolicyTable } from '@mcp-warden/policy'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
-import { createTicketServer } from './tickets-server.js'
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { createDemoState, createTicketServer, type DemoState } from './tickets-server.js'
 
-const green = (s: string) => (process.stdout.isTTY ? `\x1b[32m${s}\x1b[0m` : s)
-const red = (s: string) => (process.stdout.isTTY ? `\x1b[31m${s}\x1b[0m` : s)
-const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s)
+const tty = process.stdout.isTTY === true
+const paint = (code: number) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s)
+const [green, red, dim, bold, yellow] = [paint(32), paint(31), paint(2), paint(1), paint(33)]
 
 function person(subject: string, scopes: string[]): Principal {
   return { id: `local#${subject}`, issuer: 'local', subject, scopes, claims: {} }
 }
 
-async function connectAs(caller: Principal): Promise<Client> {
-  const server = createTicketServer(caller)
+/** Connects as `caller`; the client answers confirmation requests as `decide` says. */
+async function connectAs(caller: Principal, state: DemoState, decide?: (message: string) => boolean): Promise<Client> {
+  const server = createTicketServer(caller, state)
+  const client = new Client(
+    { name: 'demo-client', version: '1.0.0' },
+    decide === undefined ? {} : { capabilities: { elicitation: {} } },
+  )
+  if (decide !== undefined) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      const params = request.params as {
+        message: string
+        requestedSchema: { properties: Record<string, { enum?: string[] }> }
+      }
+      const yes = decide(params.message)
+      const lines = params.message.split('\n')
+      const shown = lines.find((line) => line.startsWith('Reason:')) ?? lines[0] ?? ''
+      console.log(`  ${yellow('?')} the user is asked: ${dim(oneLine(shown, 200))} → ${yes ? 'accepts' : 'declines'}`)
+      return yes
+        ? {
+            action: 'accept',
+            content: { confirmation: params.requestedSchema.properties.confirmation?.enum?.[0] ?? '' },
+          }
+        : { action: 'decline' }
+    })
+  }
   const [serverSide, clientSide] = InMemoryTransport.createLinkedPair()
   await server.connect(serverSide)
-  const client = new Client({ name: 'demo-client', version: '1.0.0' })
   await client.connect(clientSide)
   return client
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<void> {
-  const shown = `${name} ${JSON.stringify(args)}`
+  const shown = `${name} ${Object.keys(args).length === 0 ? '' : JSON.stringify(args)}`
   const result = await client.callTool({ name, arguments: args })
-  const content = result.content as { type: string; text?: string }[]
-  const text = content.map((c) => c.text ?? '').join(' / ')
-  const code = denialCodeOf(result)
+  const text = (result.content as { text?: string }[]).map((c) => c.text ?? '').join(' / ')
   if (result.isError) {
-    console.log(`  ${red('✘ denied ')} ${shown.padEnd(34)} ${code ?? 'not found'}: ${text}`)
+    const code = denialCodeOf(result) ?? 'not found'
+    const reason = text.replace(` (${code})`, '')
+    console.log(`  ${red('✘ denied ')} ${shown.padEnd(44)} ${code}: ${oneLine(reason)}`)
   } else {
-    console.log(`  ${green('✔ allowed')} ${shown.padEnd(34)} ${dim(text.replaceAll('\n', ' | '))}`)
+    console.log(`  ${green('✔ allowed')} ${shown.padEnd(44)} ${dim(oneLine(text))}`)
   }
 }
 
-async function main(): Promise<void> {
-  console.log('mcp-warden demo: a ticket server secured in-process, called by a real MCP client\n')
+const oneLine = (text: string, max = 110) => {
+  const flat = text.replaceAll('\n', ' | ')
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+const section = (title: string) => console.log(`\n${bold(title)}`)
+
+/** Runs the whole story; prints to the console. */
+export async function main(): Promise<void> {
+  const trail: AuditEvent[] = []
+  const audit = createAuditLog({ sinks: [{ name: 'demo', write: (event) => void trail.push(event) }], hashChain: true })
+  const state = createDemoState(audit)
+  console.log('mcp-warden demo: a ticket server secured in-process, called by a real MCP client')
 
   const alice = person('alice', ['tickets:read'])
-  console.log(`caller alice, scopes: ${alice.scopes.join(' ')}`)
-  const asAlice = await connectAs(alice)
-  const aliceTools = (await asAlice.listTools()).tools.map((t) => t.name)
-  console.log(
-    `  tools/list shows ${aliceTools.join(', ')}  ${dim('(delete_ticket is hidden: it needs tickets:write)')}`,
-  )
+  section('1. Scopes and visibility — alice holds tickets:read')
+  const asAlice = await connectAs(alice, state)
+  console.log(`  tools/list shows ${(await asAlice.listTools()).tools.map((t) => t.name).join(', ')}`)
+  console.log(dim('  (delete_ticket and show_config are hidden: they need tickets:write and tickets:admin)'))
   await call(asAlice, 'list_tickets')
-  await call(asAlice, 'delete_ticket', { id: 'T-1' })
-  await asAlice.close()
+  await call(asAlice, 'close_ticket', { id: 'T-2' })
+  await call(asAlice, 'delete_ticket', { id: 'T-2' })
 
   const bob = person('bob', ['tickets:read', 'tickets:write'])
-  console.log(`\ncaller bob, scopes: ${bob.scopes.join(' ')}`)
-  const asBob = await connectAs(bob)
-  console.log(`  tools/list shows ${(await asBob.listTools()).tools.map((t) => t.name).join(', ')}`)
+  section('2. A rule on arguments, and confirmation before a destructive call — bob holds tickets:write')
+  const asBob = await connectAs(bob, state, (message) => message.includes('"T-3"') || message.includes('"T-1"'))
   await call(asBob, 'delete_ticket', { id: 'T-1' })
-  await call(asBob, 'list_tickets')
-  await asBob.close()
+  await call(asBob, 'delete_ticket', { id: 'T-3' })
+  await call(asBob, 'delete_ticket', { id: 'T-2' })
 
-  const mallory = person('mallory', [])
-  console.log(`\ncaller mallory, no scopes`)
-  const asMallory = await connectAs(mallory)
-  console.log(`  tools/list shows ${(await asMallory.listTools()).tools.map((t) => t.name).join(', ')}`)
-  await call(asMallory, 'list_tickets')
-  await call(asMallory, 'whoami')
-  await asMallory.close()
+  section('3. Untrusted content cannot drive an outward action')
+  await call(asBob, 'fetch_status_page')
+  console.log(
+    dim('  (the page was wrapped in random-boundary markers as data, and its zero-width characters stripped)'),
+  )
+  await call(asBob, 'email_ticket', { id: 'T-2', to: 'attacker@evil.test' })
+  console.log(dim(`  (outbox: ${state.outbox.length} messages)`))
+
+  const carol = person('carol', ['tickets:read', 'tickets:admin'])
+  section('4. Secrets never leave in output — carol holds tickets:admin')
+  const asCarol = await connectAs(carol, state)
+  await call(asCarol, 'show_config')
+
+  section('5. Rate limits — search_tickets allows 3 calls a minute per caller')
+  for (let i = 0; i < 4; i++) await call(asCarol, 'search_tickets', { q: 'VPN' })
+
+  for (const client of [asAlice, asBob, asCarol]) await client.close()
+  await audit.close()
+
+  section('6. The audit trail (hash-chained, one event per decision or security event)')
+  for (const event of trail) {
+    const who = (event.principal ?? '-').replace(/^local#/, '')
+    const what = event.name ?? ''
+    const outcome =
+      event.decision === 'deny'
+        ? red(event.code ?? 'deny')
+        : event.decision === 'allow'
+          ? green('allow')
+          : yellow(`${event.type}${event.code === undefined ? '' : ` ${event.code}`}`)
+    console.log(`  ${dim(event.time.slice(11, 23))} ${who.padEnd(6)} ${what.padEnd(20)} ${outcome}`)
+  }
+
+  section('7. The permission surface, for a reviewer (describePolicy)')
+  const reviewer = createTicketServer(
+    bob,
+    createDemoState(createAuditLog({ sinks: [{ name: 'none', write: () => {} }] })),
+  )
+  console.log(
+    formatPolicyTable(describePolicy(reviewer))
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n'),
+  )
 }
 
-await main()
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main()

@@ -96,6 +96,8 @@ interface GuardedTag {
 
 /** The per-call data the terminal step needs, carried in the context under a private symbol. */
 interface CallData {
+  /** The context the handler was called with, once the chain got that far (for decision events). */
+  reached?: GuardContext
   readonly callArgs: unknown[]
   readonly extra: unknown
   readonly original: Fn
@@ -280,7 +282,9 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     )
   }
 
-  const decision = (ctx: GuardContext, outcome: 'allow' | 'deny', code: string | undefined, started: number) => {
+  const decision = (outer: GuardContext, outcome: 'allow' | 'deny', code: string | undefined, started: number) => {
+    // The principal a guard established (requireAuth on stdio) is known only further in.
+    const ctx = (outer as GuardContext & { [CALL]?: CallData })[CALL]?.reached ?? outer
     publishDecision({
       decision: outcome,
       ...(code === undefined ? {} : { code }),
@@ -656,6 +660,7 @@ export function makeGuardedHandler(middlewares: readonly AnyMiddleware[], handle
 function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
   const call = (ctx as GuardContext & { [CALL]?: CallData })[CALL]
   if (call === undefined) return Promise.reject(new TypeError('mcp-warden: call data lost from the context'))
+  call.reached = ctx
   const pending = ctx.approvalRequired
   if (pending !== undefined && pending.length > 0 && ctx.approval?.granted !== true) {
     return Promise.reject(
