@@ -1,5 +1,6 @@
 /**
- * Runs every benchmark of the packages (`packages/<name>/bench/*.bench.ts`), one process each so
+ * Runs every benchmark (`packages/<name>/bench/*.bench.ts`, and the full-stack comparison in
+ * `examples/bench`), one process each so
  * they cannot disturb one another, and prints their tables. Pass a substring to run only the
  * matching files: `pnpm bench pipeline`.
  */
@@ -9,12 +10,13 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const filter = process.argv[2]
-const files = readdirSync(`${root}packages`)
-  .flatMap((pkg) => {
+const benchDirs = [...readdirSync(`${root}packages`).map((pkg) => `packages/${pkg}/bench`), 'examples/bench']
+const files = benchDirs
+  .flatMap((dir) => {
     try {
-      return readdirSync(`${root}packages/${pkg}/bench`)
+      return readdirSync(`${root}${dir}`)
         .filter((file) => file.endsWith('.bench.ts'))
-        .map((file) => `packages/${pkg}/bench/${file}`)
+        .map((file) => `${dir}/${file}`)
     } catch {
       return []
     }
@@ -30,7 +32,7 @@ console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`)
 let failed = 0
 for (const file of files) {
   console.log(`## ${file}`)
-  const result = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, stdio: 'inherit' })
+  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { cwd: root, stdio: 'inherit' })
   if (result.status !== 0) failed++
   console.log()
 }

@@ -1,0 +1,141 @@
+/**
+ * The guarded server against the bare SDK, in one process and one run: the same tool called over
+ * InMemoryTransport through (a) a bare McpServer and secure() with no guards, (b) the full stack
+ * (principal, scopes, three rules, a rate limit, input and output sanitizers on a 2 KB payload,
+ * audit spans with no OpenTelemetry SDK), (c) the full stack with the real OpenTelemetry SDK and a
+ * batch span processor. Rounds alternate between the servers and the median round is kept.
+ *
+ * Writes the rows to `.bench/full-stack.json` (with the machine description) and prints a table.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { auditSpans } from '@mcp-warden/audit'
+import { requireAuth } from '@mcp-warden/auth'
+import { createMemoryStore, type Principal } from '@mcp-warden/core'
+import { secure } from '@mcp-warden/core/sdk-v1'
+import { allow, deny, rateLimit, requireScopes, rule, sanitizeInput, sanitizeOutput } from '@mcp-warden/policy'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base'
+import { z } from 'zod'
+import { printTable, type Row, timeRounds } from '../../packages/core/bench/util.js'
+
+const PAYLOAD = 'Quarterly report line with ordinary words, numbers 12345 and punctuation. '.repeat(28).slice(0, 2048)
+const alice: Principal = { id: 'idp#alice', issuer: 'idp', subject: 'alice', scopes: ['tickets:read'], claims: {} }
+
+/** An exporter that accepts and forgets spans: the SDK does all its work, nothing is kept. */
+const discard: SpanExporter = {
+  export: (_spans: ReadableSpan[], done) => done({ code: 0 }),
+  shutdown: async () => {},
+}
+
+type Variant = 'bare' | 'empty' | 'guards' | 'full' | 'full+otel'
+
+async function connect(variant: Variant): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
+  let server = new McpServer({ name: 'bench', version: '1.0.0' })
+  const handler = async ({ text }: { text: string }) => ({ content: [{ type: 'text' as const, text }] })
+  const schema = { inputSchema: { text: z.string() } }
+  let provider: BasicTracerProvider | undefined
+  if (variant === 'bare') {
+    server.registerTool('echo', schema, handler)
+  } else if (variant === 'empty') {
+    server = secure(server, { use: [] })
+    server.registerTool('echo', schema, handler)
+  } else {
+    provider =
+      variant === 'full+otel'
+        ? new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discard)] })
+        : undefined
+    const secured = secure(server, {
+      use: [
+        auditSpans(provider === undefined ? {} : { tracerProvider: provider }),
+        requireAuth({ localPrincipal: alice }),
+        rateLimit({ limit: 1_000_000_000, windowMs: 60_000, store: createMemoryStore({ max: 1000 }) }),
+        ...(variant === 'guards' ? [] : [sanitizeInput(), sanitizeOutput()]),
+      ],
+    })
+    const rules = [
+      rule('no-empty', (ctx) => (ctx.arguments.text === '' ? deny('empty') : allow())),
+      rule('size', (ctx) => (String(ctx.arguments.text).length > 100_000 ? deny('too long') : allow())),
+      rule('business-hours', () => allow()),
+    ]
+    secured.registerTool('echo', schema, secured.guard(requireScopes('tickets:read'), ...rules).wrap(handler))
+    server = secured
+  }
+  const [a, b] = InMemoryTransport.createLinkedPair()
+  await server.connect(a)
+  const client = new Client({ name: 'bench', version: '1.0.0' })
+  await client.connect(b)
+  const params = { name: 'echo', arguments: { text: PAYLOAD } }
+  return {
+    call: () => client.callTool(params),
+    close: async () => {
+      await client.close()
+      await provider?.shutdown()
+    },
+  }
+}
+
+/** Heap held by `count` session bindings (principal, client, times) in the memory store. */
+async function sessionMemory(count: number): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  const before = process.memoryUsage().heapUsed
+  const store = createMemoryStore({ max: count })
+  for (let i = 0; i < count; i++) {
+    await store.set(`session:${i.toString(36).padStart(43, 'x')}`, {
+      principalId: `https://idp.example.com#user-${i % 500}`,
+      clientId: 'claude-desktop',
+      createdAt: 1_700_000_000_000 + i,
+      lastUsedAt: 1_700_000_000_000 + i,
+    })
+  }
+  gc?.()
+  const used = process.memoryUsage().heapUsed - before
+  await store.close?.()
+  return used
+}
+
+const variants: Variant[] = ['bare', 'empty', 'guards', 'full', 'full+otel']
+const connected = await Promise.all(variants.map(async (name) => ({ name, ...(await connect(name)) })))
+const medians = await timeRounds(connected, {
+  warmup: Number(process.env.BENCH_WARMUP ?? 1_000),
+  perRound: Number(process.env.BENCH_PER_ROUND ?? 1_000),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 9),
+})
+await Promise.all(connected.map((c) => c.close()))
+const bare = medians.get('bare') as number
+const label: Record<Variant, string> = {
+  bare: 'in-process tools/call, bare McpServer',
+  empty: '(a) secure(), no guards',
+  guards: '(b-) full stack without the content sanitizers',
+  full: '(b) full stack, audit spans without an SDK',
+  'full+otel': '(c) full stack, OpenTelemetry SDK + batch processor',
+}
+const rows: Row[] = variants.map((name) => {
+  const value = medians.get(name) as number
+  return { scenario: label[name], baselineUs: bare, valueUs: value, ratio: value / bare }
+})
+printTable(rows)
+const bytes = await sessionMemory(10_000)
+console.log(`\nmemory of 10,000 session bindings in the memory store: ${(bytes / 1024 / 1024).toFixed(1)} MB`)
+
+const machine = {
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGb: Math.round(totalmem() / 1024 ** 3),
+  loadAverage1m: Number(loadavg()[0]?.toFixed(2)),
+}
+mkdirSync('.bench', { recursive: true })
+writeFileSync(
+  '.bench/full-stack.json',
+  `${JSON.stringify({ date: new Date().toISOString(), machine, rows, sessionBindings10kBytes: bytes }, null, 2)}\n`,
+)
+console.log(`\n${JSON.stringify(machine)}; written to .bench/full-stack.json`)
