@@ -624,3 +624,40 @@ describe.each(SDKS)('secure ($name)', (sdk) => {
     })
   })
 })
+
+describe('secure (sdk-v1) resource subscriptions', () => {
+  it('refuses a subscription to a resource hidden from the caller, as for an unknown one', async () => {
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js')
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js')
+    const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js')
+    const { SubscribeRequestSchema } = await import('@modelcontextprotocol/sdk/types.js')
+    const { secure } = await import('../src/sdk-v1/index.js')
+    const server = secure(
+      new McpServer({ name: 's', version: '1' }, { capabilities: { resources: { subscribe: true } } }),
+    )
+    server.registerResource('open', 'docs://open', {}, async (uri: URL) => ({
+      contents: [{ uri: uri.href, text: 'o' }],
+    }))
+    server.registerResource(
+      'secret',
+      'docs://secret',
+      {},
+      server.guard(hidden()).wrap(async (uri: URL) => ({ contents: [{ uri: uri.href, text: 's' }] })),
+    )
+    const subscribed: string[] = []
+    server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+      subscribed.push(request.params.uri)
+      return {}
+    })
+    const [a, b] = InMemoryTransport.createLinkedPair()
+    await server.connect(a)
+    const client = new Client({ name: 'c', version: '1' })
+    await client.connect(b)
+    clients.push(client as unknown as TestClient)
+    await client.subscribeResource({ uri: 'docs://open' })
+    const refused = await rejection(client.subscribeResource({ uri: 'docs://secret' }))
+    expect(refused.code).toBe(-32602)
+    expect(refused.message).toContain('Resource docs://secret not found')
+    expect(subscribed).toEqual(['docs://open'])
+  })
+})

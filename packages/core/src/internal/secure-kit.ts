@@ -535,7 +535,10 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
           })
       case 'tools/call':
       case 'prompts/get':
-      case 'resources/read': {
+      case 'resources/read':
+      // Subscriptions name a resource too: a caller may not subscribe to one hidden from it.
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
         const kind: PrimitiveKind = method === 'tools/call' ? 'tool' : method === 'prompts/get' ? 'prompt' : 'resource'
         return (request, extra) => {
           const verdict = precheck(kind, request, extra)
