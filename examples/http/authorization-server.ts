@@ -5,8 +5,8 @@
  * `jwks_uri`.
  *
  * Two confidential clients hold different scopes: `ticket-reader` may ask for `tickets:read`,
- * `ticket-operator` for `tickets:read tickets:write`. Tokens are issued only for the resources
- * registered with `allowResource`, and carry that resource as their audience.
+ * `ticket-operator` for `tickets:read tickets:write`. JWT access tokens are issued only for the
+ * resources registered with `allowResource`, and carry that resource as their audience.
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -96,8 +96,9 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        // A token request must name its resource: no token without an audience.
-        defaultResource: () => undefined as unknown as string,
+        // No default: a request without `resource` gets an opaque token for the provider's own
+        // UserInfo endpoint, which the MCP server (JWTs with its URI as audience only) refuses.
+        defaultResource: () => undefined,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
           const scope = resources.get(resourceIndicator)
