@@ -7,7 +7,9 @@
  * scenario and for the whole run, and prints one row per scenario. Exits non-zero when an
  * implemented scenario fails, shows an unexpected warning, or the suite lists a scenario this
  * script does not know. Then the MCP Inspector CLI (`@modelcontextprotocol/inspector --cli`, Node 22)
- * calls the same server as an ordinary client would.
+ * calls the same server as an ordinary client would, and calls the HTTP example (examples/http,
+ * started here in-process with its authorization server) with a bearer token from that
+ * authorization server, without one, and with a token lacking a tool's scope.
  *
  *   pnpm e2e                 # every scenario
  *   pnpm e2e tools-call      # only the scenarios whose name contains the filter
@@ -18,6 +20,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startConformanceServer } from '../examples/conformance/server.js'
+import { READER, requestToken, startAuthorizationServer } from '../examples/http/authorization-server.js'
+import { SCOPES, startTicketServer } from '../examples/http/server.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const examples = join(root, 'examples')
@@ -31,6 +35,8 @@ const SCENARIO_TIMEOUT_MS = 60_000
 const RUN_TIMEOUT_MS = 10 * 60_000
 /** Per Inspector CLI call, in milliseconds. */
 const INSPECTOR_TIMEOUT_MS = 60_000
+/** Starting the HTTP example (authorization server, MCP server, first token), in milliseconds. */
+const HTTP_EXAMPLE_START_TIMEOUT_MS = 30_000
 /** Scenario processes at once (the machine may be shared). */
 const CONCURRENCY = 2
 
@@ -79,8 +85,8 @@ const LEFT_OUT: Readonly<Record<string, string>> = {}
 /** What this run does not prove, and why; printed with the results. */
 const NOT_COVERED: readonly (readonly [string, string])[] = [
   [
-    'bearer-token protection (401/403 challenges, step-up)',
-    'the conformance runner cannot send tokens; the auth HTTP layer is not on this branch yet',
+    'bearer-token protection (401/403 challenges, step-up) under the suite',
+    'the conformance runner cannot send tokens; the Inspector CLI checks it against the HTTP example instead',
   ],
   ['auth/* scenarios', "client scenarios: they test an MCP client's OAuth flow against a mock server, not a server"],
 ]
@@ -310,6 +316,78 @@ const INSPECTOR_CHECKS: readonly InspectorCheck[] = [
   },
 ]
 
+/**
+ * What the Inspector CLI is asked on the HTTP example (examples/http), given a token the example's
+ * authorization server issued to `ticket-reader` (scope tickets:read). `--stored-auth-only` keeps the
+ * Inspector from starting an interactive OAuth flow when it meets a 401.
+ */
+function httpExampleChecks(token: string): readonly InspectorCheck[] {
+  const call = (tool: string): string[] => ['--transport', 'http', '--method', 'tools/call', '--tool-name', tool]
+  const bearer = ['--header', `Authorization: Bearer ${token}`]
+  return [
+    {
+      name: 'tools/call list_tickets with a bearer token (tickets:read)',
+      args: [...call('list_tickets'), '--stored-auth-only', ...bearer],
+      verify: ({ code, out }) =>
+        code === 0 && out.includes('T-1 Printer on fire') && out.includes('[REDACTED:github-token]')
+          ? undefined
+          : `exit ${code}: ${lastLine(out)}`,
+    },
+    {
+      name: 'tools/call list_tickets without a token',
+      args: [...call('list_tickets'), '--stored-auth-only'],
+      verify: ({ code, out }) =>
+        code !== 0 && out.includes('auth_required') && out.includes('unauthorized') && !out.includes('Printer on fire')
+          ? undefined
+          : `expected a 401 refusal, got exit ${code}: ${lastLine(out)}`,
+    },
+    {
+      name: 'tools/call close_ticket with a token lacking tickets:write',
+      args: [...call('close_ticket'), '--tool-arg', 'id=T-1', '--stored-auth-only', ...bearer],
+      verify: ({ code, out }) =>
+        code !== 0 && out.includes('Insufficient scope') && out.includes('tickets:write') && !out.includes('T-1 closed')
+          ? undefined
+          : `expected 403 insufficient_scope, got exit ${code}: ${lastLine(out)}`,
+    },
+  ]
+}
+
+/** Starts the HTTP example in this process, runs `checks` on it with the Inspector, and closes it. */
+async function inspectHttpExample(
+  home: string,
+  auditFile: string,
+): Promise<{ name: string; problem: string | undefined; ms: number }[]> {
+  const results: { name: string; problem: string | undefined; ms: number }[] = []
+  const authorization = await startAuthorizationServer()
+  let server: Awaited<ReturnType<typeof startTicketServer>> | undefined
+  try {
+    const started = (async () => {
+      server = await startTicketServer({ issuer: authorization.issuer, auditFile })
+      authorization.allowResource(server.url, SCOPES.join(' '))
+      return { url: server.url, token: await requestToken(authorization.tokenEndpoint, READER, server.url) }
+    })()
+    let timer: NodeJS.Timeout | undefined
+    const { url, token } = await Promise.race([
+      started,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the HTTP example did not start within ${HTTP_EXAMPLE_START_TIMEOUT_MS / 1000} s`)),
+          HTTP_EXAMPLE_START_TIMEOUT_MS,
+        )
+      }),
+    ]).finally(() => clearTimeout(timer))
+    for (const check of httpExampleChecks(token)) {
+      const at = performance.now()
+      const run = await runInspector(url, check.args, home)
+      results.push({ name: check.name, problem: check.verify(run), ms: performance.now() - at })
+    }
+  } finally {
+    await server?.close()
+    await authorization.close()
+  }
+  return results
+}
+
 function runInspector(
   url: string,
   args: readonly string[],
@@ -365,6 +443,7 @@ async function main(): Promise<number> {
   const started = performance.now()
   let results: Outcome[]
   const inspector: { name: string; problem: string | undefined; ms: number }[] = []
+  let httpInspector: { name: string; problem: string | undefined; ms: number }[] = []
   try {
     console.log(`conformance suite 0.1.16 under Node 22, against ${server.url} (mcp-warden, no token)\n`)
     results = await runAll(server.url, scenarios, outRoot)
@@ -375,6 +454,13 @@ async function main(): Promise<number> {
         const at = performance.now()
         const run = await runInspector(server.url, check.args, home)
         inspector.push({ name: check.name, problem: check.verify(run), ms: performance.now() - at })
+      }
+      try {
+        httpInspector = await inspectHttpExample(home, join(outRoot, 'http-example-audit.jsonl'))
+      } catch (error) {
+        httpInspector = [
+          { name: 'HTTP example', problem: error instanceof Error ? error.message : String(error), ms: 0 },
+        ]
       }
     }
   } finally {
@@ -423,6 +509,21 @@ async function main(): Promise<number> {
     )
   }
 
+  if (httpInspector.length > 0) {
+    console.log('\nMCP Inspector CLI 2.12.0 (--cli, Node 22) against the HTTP example (examples/http, bearer tokens):')
+    console.log(
+      table([
+        ['call', 'result', 'time', 'reason'],
+        ...httpInspector.map((r) => [
+          r.name,
+          r.problem === undefined ? 'pass' : 'FAIL',
+          `${(r.ms / 1000).toFixed(1)}s`,
+          r.problem ?? '',
+        ]),
+      ]),
+    )
+  }
+
   console.log('\nLeft out (server scenarios not run):')
   const leftOut = Object.entries(LEFT_OUT)
   if (leftOut.length === 0) console.log('  none: every server scenario of the suite is implemented')
@@ -435,7 +536,7 @@ async function main(): Promise<number> {
     `\nGuarded calls seen by the pipeline: ${calls.total} (last ${calls.records.length}: ${denied} denied or failed)`,
   )
 
-  let code = passed === results.length && inspector.every((r) => r.problem === undefined) ? 0 : 1
+  let code = passed === results.length && [...inspector, ...httpInspector].every((r) => r.problem === undefined) ? 0 : 1
   if (unknown.length > 0) {
     console.log(`\nThe suite lists scenarios this script does not know: ${unknown.join(', ')}`)
     code = 1
