@@ -7,9 +7,10 @@
  * every fixture, and Host/Origin validation against DNS rebinding. No token is involved: the
  * conformance runner cannot send one.
  *
- * DNS rebinding: `@mcp-warden/auth` does not provide HTTP protection on this branch yet, so the
- * example turns on the SDK transport's own check (`enableDnsRebindingProtection` with
- * `allowedHosts` / `allowedOrigins` limited to the loopback names and the bound port).
+ * DNS rebinding: this token-free example has no `createProtectedResource` (which carries the same
+ * Origin/Host check for protected servers), so it turns on the SDK transport's own check
+ * (`enableDnsRebindingProtection` with `allowedHosts` / `allowedOrigins` limited to the loopback
+ * names and the bound port).
  *
  *   PORT=3001 npx tsx examples/conformance/server.ts   # PORT unset or 0: a free port
  */
