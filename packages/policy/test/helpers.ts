@@ -6,8 +6,10 @@ import {
   WardenError,
 } from '@mcp-warden/core'
 import { expect } from 'vitest'
+import { OK } from './context.js'
 
-export const OK: PrimitiveResult = Object.freeze({ content: [{ type: 'text', text: 'ok' }] })
+/** The guard context and result builders live in context.ts, which benchmarks import without vitest. */
+export { context, OK } from './context.js'
 
 export function principal(scopes: readonly string[], extra: Partial<Principal> = {}): Principal {
   return {
@@ -17,30 +19,6 @@ export function principal(scopes: readonly string[], extra: Partial<Principal> =
     scopes,
     claims: {},
     ...extra,
-  }
-}
-
-export function context(overrides: Partial<GuardContext> = {}): GuardContext {
-  return {
-    kind: 'tool',
-    name: 'tool',
-    uri: undefined,
-    metadata: {},
-    arguments: {},
-    requestId: 1,
-    meta: undefined,
-    sessionId: undefined,
-    auth: undefined,
-    principal: undefined,
-    correlationId: 'corr-1',
-    signal: new AbortController().signal,
-    protocolVersion: '2025-11-25',
-    client: {
-      capabilities: undefined,
-      canElicit: false,
-      elicit: () => Promise.reject(new Error('no elicitation')),
-    },
-    ...overrides,
   }
 }
 
