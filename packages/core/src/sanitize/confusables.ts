@@ -2,7 +2,7 @@ import type { Finding } from './types.js'
 
 /** Words: runs of letters, marks, digits and underscores (one class, cannot backtrack). */
 export const WORD_PATTERN = /[\p{L}\p{M}\p{N}_]+/gu
-const HAS_CYRILLIC_OR_GREEK = /[\u0370-\u03FF\u0400-\u052F\u1F00-\u1FFF]/
+const CYRILLIC_OR_GREEK = /[\u0370-\u03FF\u0400-\u052F\u1F00-\u1FFF]/g
 
 /**
  * Lookalikes folded by `confusableSkeleton`: Cyrillic and Greek letters that render like Latin
@@ -90,8 +90,8 @@ export function confusableSkeleton(name: string): string {
  * homoglyph trick of Trojan Source and of shadowing tool names. Whole words in one script (Russian
  * or Greek prose) are not reported. Off by default in `scanText` (`categories.confusable`).
  *
- * Linear time: skipped entirely unless the text holds a Cyrillic or Greek character; then one pass
- * over the code units, classified by range (`WORD_PATTERN` defines the words).
+ * Linear time: a character-class search for Cyrillic and Greek letters, each expanded to its word
+ * (code units classified by range); words without such a letter are never looked at.
  *
  * @see https://www.unicode.org/reports/tr39/#Mixed_Script_Detection
  * @example
@@ -101,34 +101,41 @@ export function confusableSkeleton(name: string): string {
  */
 export function detectConfusables(text: string): Finding[] {
   const out: Finding[] = []
-  if (!HAS_CYRILLIC_OR_GREEK.test(text)) return out
-  let start = -1
-  let latin = false
-  let other = false
   const n = text.length
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0x20
-    const script = scriptOf(c, text, i)
-    if (script === NOT_WORD) {
-      if (start >= 0 && latin && other) {
-        out.push({
-          category: 'confusable',
-          detector: 'mixed-script',
-          start,
-          end: i,
-          score: 0.8,
-          message: 'Word mixing Latin with Cyrillic or Greek letters (homoglyphs)',
-        })
-      }
-      start = -1
-      latin = false
-      other = false
+  const classify = (i: number): number => scriptOf(text.charCodeAt(i), text, i)
+  // Only words holding a Cyrillic or Greek letter can mix scripts: search for those letters and
+  // expand each to its word. The left walk stops at the previous word's end and the search resumes
+  // after this word, so every code unit is classified at most twice.
+  let cursor = 0
+  let lastEnd = 0
+  for (;;) {
+    CYRILLIC_OR_GREEK.lastIndex = cursor
+    if (!CYRILLIC_OR_GREEK.test(text)) break
+    const at = CYRILLIC_OR_GREEK.lastIndex - 1
+    if (classify(at) !== CYRILLIC_OR_GREEK_LETTER) {
+      cursor = at + 1
       continue
     }
-    if (start < 0) start = i
-    if (script === LATIN_LETTER) latin = true
-    else if (script === CYRILLIC_OR_GREEK_LETTER) other = true
+    let start = at
+    while (start > lastEnd && classify(start - 1) !== NOT_WORD) start--
+    let end = at + 1
+    while (end < n && classify(end) !== NOT_WORD) end++
+    let latin = false
+    for (let i = start; i < end && !latin; i++) latin = classify(i) === LATIN_LETTER
+    if (latin) {
+      out.push({
+        category: 'confusable',
+        detector: 'mixed-script',
+        start,
+        end,
+        score: 0.8,
+        message: 'Word mixing Latin with Cyrillic or Greek letters (homoglyphs)',
+      })
+    }
+    cursor = end
+    lastEnd = end
   }
+  CYRILLIC_OR_GREEK.lastIndex = 0
   return out
 }
 

@@ -1,14 +1,8 @@
 import { nextCandidate } from './internal/candidates.js'
+import { SpanList } from './internal/spans.js'
 import type { Finding } from './types.js'
 
-/**
- * Candidates for invisible or deceptive characters, found in one linear pass. The pattern is a
- * single character class (plus surrogate pairs for the supplementary planes), so it cannot backtrack.
- * Classification (emoji tag sequences, ZWJ in emoji, ZWNJ in Persian, ...) happens in code.
- */
-export const INVISIBLE_CANDIDATE_PATTERN =
-  // biome-ignore lint/suspicious/noMisleadingCharacterClass: a class of single code units, joiners included on purpose
-  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFFB]|[\uDB40-\uDB43][\uDC00-\uDFFF]|\uD834[\uDD73-\uDD7A]/g
+export { INVISIBLE_CANDIDATE_PATTERN } from './internal/candidates.js'
 
 const EXTENDED_PICTOGRAPHIC = /\p{Extended_Pictographic}/u
 const EMOJI_LINKABLE = /[\p{Extended_Pictographic}\p{Emoji_Modifier}]/u
@@ -50,7 +44,7 @@ const isVariationSelector = (cp: number): boolean => (cp >= 0xfe00 && cp <= 0xfe
  * between emoji, ZWJ/ZWNJ between letters of scripts that need them (Persian, Arabic, Indic), one
  * variation selector after its base, a byte-order mark at offset 0, the soft hyphen.
  *
- * Linear time: one table-driven pass over the code units, constant work per candidate.
+ * Linear time: one character-class search for candidates, constant work per candidate.
  *
  * @see https://www.unicode.org/reports/tr51/#valid-emoji-tag-sequences (UTS #51 emoji tag sequences)
  * @see https://trojansource.codes/ (bidi attacks)
@@ -61,7 +55,14 @@ const isVariationSelector = (cp: number): boolean => (cp >= 0xfe00 && cp <= 0xfe
  * ```
  */
 export function detectInvisibleText(text: string, options: InvisibleTextOptions = {}): Finding[] {
-  const out: MutableFinding[] = []
+  const list = new SpanList()
+  invisibleSpans(text, options, list)
+  return list.toFindings()
+}
+
+/** @internal `detectInvisibleText` writing into a span list (no object per finding). */
+export function invisibleSpans(text: string, options: InvisibleTextOptions, out: SpanList): void {
+  const floor = out.length
   let cursor = 0
   const markScore = options.directionMarks === true ? 0.6 : 0.2
   for (;;) {
@@ -159,19 +160,10 @@ export function detectInvisibleText(text: string, options: InvisibleTextOptions 
       message = 'Invisible format character'
     }
     cursor = end
-    const last = out[out.length - 1]
     // Runs of one kind become one finding.
-    if (last !== undefined && last.detector === detector && last.end === at) {
-      last.end = end
-      if (score > last.score) last.score = score
-    } else {
-      out.push({ category: 'invisible', detector, start: at, end, score, message })
-    }
+    out.pushOrExtend('invisible', detector, at, end, score, message, floor)
   }
-  return out
 }
-
-type MutableFinding = { -readonly [K in keyof Finding]: Finding[K] }
 
 const isBidiControl = (c: number): boolean => (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
 const isZeroWidth = (c: number): boolean => (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff

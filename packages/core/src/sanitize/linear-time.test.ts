@@ -27,7 +27,7 @@ const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   // The trigger finders compiled from the rules (tries of literals).
   ...[PROMPT_INJECTION_RULES, SECRET_RULES].flatMap((rules) => {
     const set = compileRules(rules)
-    return [...set.sensitive, ...set.insensitive].map((re, i) => [`trigger finder ${i}`, re] as const)
+    return set.finders.map((f, i) => [`trigger finder ${i}`, f.pattern] as const)
   }),
 ]
 

@@ -1,12 +1,8 @@
 import { nextControl } from './internal/candidates.js'
+import { SpanList } from './internal/spans.js'
 import type { Finding } from './types.js'
 
-/**
- * Candidates for terminal control: C0 controls other than tab, LF and CR; DEL; C1 controls. One
- * character class: it cannot backtrack. The sequence that follows is parsed in code.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
-export const TERMINAL_CANDIDATE_PATTERN = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/g
+export { TERMINAL_CANDIDATE_PATTERN } from './internal/candidates.js'
 
 /** Longest sequence parsed as one finding; anything longer is reported up to here and scanning resumes. */
 const MAX_SEQUENCE = 4096
@@ -118,7 +114,14 @@ function osc(text: string, from: number): Parsed {
  * ```
  */
 export function detectTerminalEscapes(text: string): Finding[] {
-  const out: Array<{ -readonly [K in keyof Finding]: Finding[K] }> = []
+  const list = new SpanList()
+  terminalEscapeSpans(text, list)
+  return list.toFindings()
+}
+
+/** @internal `detectTerminalEscapes` writing into a span list (no object per finding). */
+export function terminalEscapeSpans(text: string, out: SpanList): void {
+  const floor = out.length
   let cursor = 0
   for (;;) {
     const at = nextControl(text, cursor)
@@ -126,20 +129,7 @@ export function detectTerminalEscapes(text: string): Finding[] {
     const parsed = parseAt(text, at)
     const end = Math.max(parsed.end, at + 1)
     cursor = end
-    const last = out[out.length - 1]
     // Back-to-back sequences of one kind become one finding.
-    if (last !== undefined && last.detector === parsed.detector && last.end === at) {
-      last.end = end
-      continue
-    }
-    out.push({
-      category: 'terminal-escape',
-      detector: parsed.detector,
-      start: at,
-      end,
-      score: parsed.score,
-      message: parsed.message,
-    })
+    out.pushOrExtend('terminal-escape', parsed.detector, at, end, parsed.score, parsed.message, floor)
   }
-  return out
 }

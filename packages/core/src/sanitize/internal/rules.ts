@@ -44,16 +44,19 @@ export function tokenEnd(text: string, from: number, limit: number): number {
   return stop
 }
 
-/** Rules compiled for one pass: all triggers of a case found by a single alternation. */
+/** One search pass: a trigger alternation and whether it also finds alnum triggers after `_`. */
+interface Finder {
+  readonly pattern: RegExp
+  /** Holds `_` + each alnum-boundary trigger: a hit on `_` is also tried one position later. */
+  readonly underscore: boolean
+}
+
+/** Rules compiled for `runRules`: at most two search passes, whatever the number of rules. */
 export interface RuleSet {
   readonly rules: readonly Rule[]
-  /** Find every position where some case-sensitive trigger starts. */
-  readonly sensitive: readonly RegExp[]
-  /** Same, over the lower-case copy, for case-insensitive triggers. */
-  readonly insensitive: readonly RegExp[]
-  /** Rule indexes by the first character of their trigger, per case. */
-  readonly bySensitiveChar: ReadonlyMap<string, readonly number[]>
-  readonly byInsensitiveChar: ReadonlyMap<string, readonly number[]>
+  readonly finders: readonly Finder[]
+  /** Rule indexes by the ASCII-folded first two code units of their trigger (`pairKey`). */
+  readonly byPair: ReadonlyMap<number, readonly number[]>
 }
 
 const escapeLiteral = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
@@ -69,7 +72,7 @@ interface TrieNode {
  * shortest trigger on it: which triggers really start there is decided with `startsWith`. No
  * quantifier at all, so no backtracking beyond the depth of the trie.
  */
-function alternation(triggers: readonly string[], prefix = '', flags = 'g'): RegExp | undefined {
+function alternation(triggers: readonly string[], prefix: string, flags: string): RegExp | undefined {
   if (triggers.length === 0) return undefined
   const root: TrieNode = { terminal: false, children: new Map() }
   for (const trigger of new Set(triggers)) {
@@ -92,25 +95,20 @@ function alternation(triggers: readonly string[], prefix = '', flags = 'g'): Reg
   return new RegExp(prefix + emit(root), flags)
 }
 
-function buckets(rules: readonly Rule[], sensitive: boolean): Map<string, number[]> {
-  const map = new Map<string, number[]>()
-  rules.forEach((rule, index) => {
-    if ((rule.caseInsensitive === true) === sensitive) return
-    const first = rule.trigger.charAt(0)
-    const list = map.get(first) ?? []
-    list.push(index)
-    map.set(first, list)
-  })
-  return map
-}
+const fold = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c)
+
+/** Key of the two code units at `at`, ASCII case folded (a trigger is at least two long). */
+const pairKey = (text: string, at: number): number => (fold(text.charCodeAt(at)) << 16) | fold(text.charCodeAt(at + 1))
 
 /**
- * Compiles rules for `runRules`. The trigger alternation is a list of literals: the engine finds
- * each trigger position once, whatever the number of rules, and cannot backtrack.
+ * Compiles rules for `runRules`. Triggers are literals in two alternations: those that must start a
+ * word behind one `\b` (the engine skips every other position cheaply), the rest without a prefix.
+ * A finder is case-insensitive when any of its rules is; case-sensitive rules are then confirmed
+ * with an exact `startsWith`. Rules whose left boundary allows `_` (`notAfter` is alphanumeric
+ * only) are in the `\b` finder and, prefixed with `_`, in the other one.
+ * @throws Error when a trigger is shorter than two code units.
  */
 export function compileRules(rules: readonly Rule[]): RuleSet {
-  // A trigger that starts with a word character and may not follow one can only match at a word
-  // start: a cheap left-boundary prefix lets the engine skip every other position.
   const rejects = (r: Rule, chars: readonly string[]): boolean =>
     r.notAfter !== undefined && chars.every((c) => r.notAfter?.test(c) === true)
   const boundary = (r: Rule): 'word' | 'alnum' | 'none' => {
@@ -118,61 +116,59 @@ export function compileRules(rules: readonly Rule[]): RuleSet {
     if (rejects(r, ['a', 'Z', '0', '_'])) return 'word'
     return rejects(r, ['a', 'Z', '0']) ? 'alnum' : 'none'
   }
-  const finders = (subset: readonly Rule[], flags: string): RegExp[] =>
-    [
-      alternation(
-        subset.filter((r) => boundary(r) === 'word').map((r) => r.trigger),
-        '\\b',
-        flags,
-      ),
-      alternation(
-        subset.filter((r) => boundary(r) === 'alnum').map((r) => r.trigger),
-        '(?<![A-Za-z0-9])',
-        flags,
-      ),
-      alternation(
-        subset.filter((r) => boundary(r) === 'none').map((r) => r.trigger),
-        '',
-        flags,
-      ),
-    ].filter((re): re is RegExp => re !== undefined)
-  return {
-    rules,
-    sensitive: finders(
-      rules.filter((r) => r.caseInsensitive !== true),
-      'g',
-    ),
-    insensitive: finders(
-      rules.filter((r) => r.caseInsensitive === true),
-      'gi',
-    ),
-    bySensitiveChar: buckets(rules, true),
-    byInsensitiveChar: buckets(rules, false),
-  }
+  const lower = (r: Rule): string => (r.caseInsensitive === true ? r.trigger : r.trigger.toLowerCase())
+  const flags = (subset: readonly Rule[]): string => (subset.some((r) => r.caseInsensitive === true) ? 'gi' : 'g')
+  const worded = rules.filter((r) => boundary(r) !== 'none')
+  const alnum = rules.filter((r) => boundary(r) === 'alnum')
+  const rest = rules.filter((r) => boundary(r) === 'none')
+  const finders: Finder[] = []
+  const wordPattern = alternation(worded.map(lower), '\\b', flags(worded))
+  if (wordPattern !== undefined) finders.push({ pattern: wordPattern, underscore: false })
+  const restPattern = alternation(
+    [...rest.map(lower), ...alnum.map((r) => `_${lower(r)}`)],
+    '',
+    flags([...rest, ...alnum]),
+  )
+  if (restPattern !== undefined) finders.push({ pattern: restPattern, underscore: alnum.length > 0 })
+  const byPair = new Map<number, number[]>()
+  rules.forEach((rule, index) => {
+    if (rule.trigger.length < 2) throw new Error(`rule ${rule.id}: trigger "${rule.trigger}" is too short`)
+    const key = pairKey(rule.trigger, 0)
+    byPair.set(key, [...(byPair.get(key) ?? []), index])
+  })
+  return { rules, finders, byPair }
 }
 
-/** Runs a compiled rule set over `text`. Case-insensitive triggers are lower-case literals. */
+/**
+ * Runs a compiled rule set over `text`. Each finder is one regex search; at each hit, only the
+ * rules whose trigger starts with the same two characters are tried.
+ */
 export function runRules(text: string, set: RuleSet, out: Finding[]): void {
-  const from = new Array<number>(set.rules.length).fill(0)
-  const pass = (finder: RegExp, insensitive: boolean): void => {
-    const byChar = insensitive ? set.byInsensitiveChar : set.bySensitiveChar
-    const re = new RegExp(finder.source, finder.flags)
-    for (;;) {
-      const found = re.exec(text)
-      if (found === null) return
-      const at = found.index
-      re.lastIndex = at + 1
-      const first = text.charAt(at)
-      for (const index of byChar.get(insensitive ? first.toLowerCase() : first) ?? []) {
+  for (const finder of set.finders) {
+    // Per pass: where each rule's next attempt may start (skips positions inside attempted tokens).
+    const from = new Int32Array(set.rules.length)
+    const visit = (at: number): void => {
+      const bucket = set.byPair.get(pairKey(text, at))
+      if (bucket === undefined) return
+      for (const index of bucket) {
         const rule = set.rules[index] as Rule
         if (at < (from[index] as number)) continue
-        if (!startsWithAt(text, rule.trigger, at, insensitive)) continue
+        if (!startsWithAt(text, rule.trigger, at, rule.caseInsensitive === true)) continue
         from[index] = attempt(text, rule, at, out)
       }
     }
+    const re = finder.pattern
+    re.lastIndex = 0
+    for (;;) {
+      const found = re.exec(text)
+      if (found === null) break
+      const at = found.index
+      re.lastIndex = at + 1
+      visit(at)
+      if (finder.underscore && text.charCodeAt(at) === 95) visit(at + 1)
+    }
+    re.lastIndex = 0
   }
-  for (const finder of set.sensitive) pass(finder, false)
-  for (const finder of set.insensitive) pass(finder, true)
 }
 
 /** Whether `trigger` occurs at `at` (ASCII case folded when `insensitive`); no allocation. */
@@ -180,9 +176,7 @@ function startsWithAt(text: string, trigger: string, at: number, insensitive: bo
   if (!insensitive) return text.startsWith(trigger, at)
   if (at + trigger.length > text.length) return false
   for (let i = 0; i < trigger.length; i++) {
-    let c = text.charCodeAt(at + i)
-    if (c >= 65 && c <= 90) c += 32
-    if (c !== trigger.charCodeAt(i)) return false
+    if (fold(text.charCodeAt(at + i)) !== trigger.charCodeAt(i)) return false
   }
   return true
 }
