@@ -68,6 +68,7 @@ export {
   type SanitizeOptions,
   type SanitizeResult,
   type ScanOptions,
+  type ScanResult,
 } from './sanitize/types.js'
 export type { Store, StoreHitOptions, StoreHitResult, StoreIncrementOptions, StoreSetOptions } from './store.js'
 export type {

@@ -22,4 +22,9 @@ export interface ContentGuardOptions {
   readonly maxStrings?: number
   /** Most security events published per call; the rest are counted in the last one. Default 20. */
   readonly maxEvents?: number
+  /**
+   * Most findings kept per string (every one is still stripped or refused); the rest are counted in
+   * the last event's `moreFindings`. Default 1000.
+   */
+  readonly maxFindings?: number
 }

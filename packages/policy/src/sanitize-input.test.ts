@@ -1,4 +1,5 @@
-import type { GuardContext, PrimitiveResult } from '@mcp-warden/core'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { type GuardContext, type PrimitiveResult, SECURITY_EVENT_CHANNEL } from '@mcp-warden/core'
 import { describe, expect, it } from 'vitest'
 import { sanitizeInput } from './sanitize-input.js'
 
@@ -32,6 +33,22 @@ describe('sanitizeInput', () => {
     await expect(run(sanitizeInput(), { a: 1, 'a\u200B': 2 })).rejects.toMatchObject({
       code: 'ERR_CONTENT_REFUSED_INPUT',
     })
+  })
+
+  it('strips every hostile character and counts findings past maxFindings in the last event', async () => {
+    const events: Array<{ detail?: Record<string, unknown> }> = []
+    const listener = (event: unknown): void => void events.push(event as { detail?: Record<string, unknown> })
+    subscribe(SECURITY_EVENT_CHANNEL, listener)
+    try {
+      const seen = await run(sanitizeInput({ maxFindings: 10, maxEvents: 4 }), { q: 'a\u200B'.repeat(100) })
+      expect(seen).toEqual({ q: 'a'.repeat(100) })
+    } finally {
+      unsubscribe(SECURITY_EVENT_CHANNEL, listener)
+    }
+    expect(events).toHaveLength(4)
+    // 100 findings: 4 published, 6 kept but unpublished, 90 left out by the engine.
+    expect(events[3]?.detail?.moreFindings).toBe(96)
+    expect(() => sanitizeInput({ maxFindings: 0 })).toThrow(/maxFindings/)
   })
 
   it('refuses more strings than maxStrings', async () => {

@@ -1,5 +1,5 @@
-import { applySpans, placeholder } from './internal/apply.js'
-import { checkRecord, isBoolean, isThreshold } from './internal/options.js'
+import { applyFindings, placeholder } from './internal/apply.js'
+import { checkRecord, isBoolean, isThreshold, resolveMaxFindings } from './internal/options.js'
 import { detectPii } from './pii.js'
 import { detectSecrets } from './secrets.js'
 import type { Finding, RedactOptions, RedactResult } from './types.js'
@@ -23,10 +23,12 @@ export function redact(text: string, options: RedactOptions = {}): RedactResult 
   if (typeof text !== 'string') throw new TypeError('redact: text must be a string')
   if (typeof options !== 'object' || options === null) throw new TypeError('redact: options must be an object')
   for (const key of Object.keys(options)) {
-    if (key !== 'categories' && key !== 'thresholds') throw new TypeError(`redact: unknown option "${key}"`)
+    if (key !== 'categories' && key !== 'thresholds' && key !== 'maxFindings')
+      throw new TypeError(`redact: unknown option "${key}"`)
   }
   checkRecord('redact', 'categories', options.categories, isBoolean, KEYS)
   checkRecord('redact', 'thresholds', options.thresholds, isThreshold, KEYS)
+  const maxFindings = resolveMaxFindings('redact', options.maxFindings)
   const findings: Finding[] = []
   if (options.categories?.secret !== false) {
     const min = options.thresholds?.secret ?? 0.5
@@ -37,5 +39,9 @@ export function redact(text: string, options: RedactOptions = {}): RedactResult 
     for (const f of detectPii(text)) if (f.score >= min) findings.push(f)
   }
   findings.sort((a, b) => a.start - b.start || a.end - b.end)
-  return { text: applySpans(text, findings, placeholder), findings }
+  return {
+    text: applyFindings(text, findings, (f) => placeholder(f.detector)),
+    findings: findings.length <= maxFindings ? findings : findings.slice(0, maxFindings),
+    omitted: Math.max(0, findings.length - maxFindings),
+  }
 }

@@ -1,7 +1,7 @@
 import { applySpans, placeholder } from './internal/apply.js'
 import { checkRecord, resolveScan } from './internal/options.js'
-import { scanResolved } from './scan-text.js'
-import type { ContentCategory, ContentMode, Finding, SanitizeOptions, SanitizeResult } from './types.js'
+import { capFindings, scanResolved } from './scan-text.js'
+import type { ContentCategory, ContentMode, SanitizeOptions, SanitizeResult } from './types.js'
 
 const DEFAULT_MODES: Readonly<Record<ContentCategory, ContentMode>> = {
   invisible: 'strip',
@@ -13,13 +13,13 @@ const DEFAULT_MODES: Readonly<Record<ContentCategory, ContentMode>> = {
 }
 const MODES: readonly string[] = ['report', 'strip', 'refuse']
 
-const replacementFor = (f: Finding): string => {
-  switch (f.category) {
+const replacementFor = (category: ContentCategory, detector: string): string => {
+  switch (category) {
     case 'secret':
     case 'pii':
-      return placeholder(f)
+      return placeholder(detector)
     case 'prompt-injection':
-      return `[REMOVED:${f.detector}]`
+      return `[REMOVED:${detector}]`
     default:
       return ''
   }
@@ -48,10 +48,23 @@ export function sanitizeText(text: string, options?: SanitizeOptions): SanitizeR
   const resolved = resolveScan('sanitizeText', options, ['modes'])
   const modes = (options?.modes ?? {}) as Partial<Record<ContentCategory, ContentMode>>
   checkRecord('sanitizeText', 'modes', modes, (v) => typeof v === 'string' && MODES.includes(v))
-  const findings = scanResolved(text, resolved)
-  const modeOf = (c: ContentCategory): ContentMode => modes[c] ?? DEFAULT_MODES[c]
-  const stripped = findings.filter((f) => modeOf(f.category) === 'strip')
-  const refused = findings.filter((f) => modeOf(f.category) === 'refuse')
-  const out = applySpans(text, stripped, replacementFor)
-  return { text: out, findings, changed: out !== text, refused }
+  const list = scanResolved(text, resolved)
+  // A mode per kind (category, detector, message): a scan has a handful of kinds and may have
+  // hundreds of thousands of findings.
+  const kindModes = list.kinds.map((kind) => modes[kind.category] ?? DEFAULT_MODES[kind.category])
+  const modeAt = (i: number): ContentMode => kindModes[list.kind(i)] as ContentMode
+  const out = applySpans(
+    text,
+    list,
+    (i) => modeAt(i) === 'strip',
+    (i) => replacementFor(list.category(i), list.detector(i)),
+  )
+  const reported = capFindings(list, resolved.maxFindings)
+  return {
+    text: out,
+    findings: reported.findings,
+    omitted: reported.omitted,
+    changed: out !== text,
+    refused: kindModes.includes('refuse') ? list.toFindings(resolved.maxFindings, (i) => modeAt(i) === 'refuse') : [],
+  }
 }

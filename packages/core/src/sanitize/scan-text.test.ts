@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { redact } from './redact.js'
 import { sanitizeText } from './sanitize-text.js'
@@ -76,7 +77,7 @@ describe('sanitizeText', () => {
 
   it('keeps emoji flags, ZWJ sequences and Persian ZWNJ untouched', () => {
     const text = 'Scotland 🏴󠁧󠁢󠁳󠁣󠁴󠁿 family 👨‍👩‍👧 می‌خواهم'
-    expect(sanitizeText(text)).toEqual({ text, findings: [], changed: false, refused: [] })
+    expect(sanitizeText(text)).toEqual({ text, findings: [], omitted: 0, changed: false, refused: [] })
   })
 
   it('redacts secrets and replaces injection spans in strip mode', () => {
@@ -129,5 +130,67 @@ describe('redact', () => {
   it('throws TypeError on malformed input', () => {
     expect(() => redact(undefined as unknown as string)).toThrow(TypeError)
     expect(() => redact('x', { categories: { invisible: true } } as never)).toThrow(TypeError)
+  })
+})
+
+describe('maxFindings', () => {
+  // Hostile input: a zero-width space after every letter, one finding per two characters.
+  const hostile = 'a\u200B'.repeat(5000)
+
+  it('caps the findings scanText returns and counts the rest', () => {
+    const { findings, omitted } = scanText(hostile)
+    expect(findings).toHaveLength(1000)
+    expect(omitted).toBe(4000)
+    expect(findings[999]?.start).toBe(1999)
+    expect(scanText(hostile, { maxFindings: 10 })).toMatchObject({ omitted: 4990 })
+    expect(scanText('plain')).toEqual({ findings: [], omitted: 0 })
+  })
+
+  it('still strips and refuses on every finding in sanitizeText', () => {
+    const stripped = sanitizeText(hostile, { maxFindings: 3 })
+    expect(stripped.text).toBe('a'.repeat(5000))
+    expect(stripped).toMatchObject({ omitted: 4997, changed: true })
+    expect(stripped.findings).toHaveLength(3)
+    // A refused finding far past the cap still refuses the text.
+    const late = `${'a\u200B'.repeat(50)} AKIAIOSFODNN7SECRETS`
+    const refused = sanitizeText(late, { maxFindings: 5, modes: { secret: 'refuse' } })
+    expect(refused.findings.map((f) => f.category)).toEqual(Array(5).fill('invisible'))
+    expect(refused.refused.map((f) => f.detector)).toEqual(['aws-access-key'])
+  })
+
+  it('caps redact reports but redacts every value', () => {
+    const mails = Array.from({ length: 30 }, (_, i) => `u${i}@example.org`).join(' ')
+    const result = redact(mails, { maxFindings: 2 })
+    expect(result.findings).toHaveLength(2)
+    expect(result.omitted).toBe(28)
+    expect(result.text).not.toContain('@')
+  })
+
+  it.each([0, -1, 1.5, '3', Number.NaN, Number.POSITIVE_INFINITY])('refuses maxFindings %s', (value) => {
+    expect(() => scanText('x', { maxFindings: value as number })).toThrow(/maxFindings/)
+    expect(() => sanitizeText('x', { maxFindings: value as number })).toThrow(/maxFindings/)
+    expect(() => redact('x', { maxFindings: value as number })).toThrow(/maxFindings/)
+  })
+})
+
+describe('stripping many spans', () => {
+  const ZWSP = '\u200B'
+  const SGR = '\u001b[31m'
+  const reference = (text: string): string => text.split(ZWSP).join('').split(SGR).join('')
+
+  it('gives the same text on the dense path (over 256 spans) as on the sparse one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', ZWSP, SGR, '\uD800', 'é', ' '), { maxLength: 1500 }), (parts) => {
+        const text = parts.join('')
+        expect(sanitizeText(text).text).toBe(reference(text))
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('keeps lone surrogates and writes replacements on the dense path', () => {
+    const text = Array.from({ length: 400 }, (_, i) => `\uD800u${i}@example.org${ZWSP}`).join(' ')
+    const out = sanitizeText(text, { modes: { pii: 'strip' } }).text
+    expect(out).toBe(Array.from({ length: 400 }, () => '\uD800[REDACTED:email]').join(' '))
   })
 })

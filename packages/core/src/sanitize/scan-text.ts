@@ -1,37 +1,54 @@
 import { detectConfusables } from './confusables.js'
 import { normalizeFinding, resolveScan } from './internal/options.js'
-import { detectInvisibleText } from './invisible-text.js'
+import { SpanList } from './internal/spans.js'
+import { invisibleSpans } from './invisible-text.js'
 import { detectPii } from './pii.js'
 import { detectPromptInjection } from './prompt-injection.js'
 import { detectSecrets } from './secrets.js'
-import { detectTerminalEscapes } from './terminal-escapes.js'
-import type { ContentCategory, Finding, ScanOptions } from './types.js'
+import { terminalEscapeSpans } from './terminal-escapes.js'
+import type { ContentCategory, Finding, ScanOptions, ScanResult } from './types.js'
 
-const BUILT_IN: ReadonlyArray<readonly [ContentCategory, (text: string) => Finding[]]> = [
-  ['invisible', (text) => detectInvisibleText(text)],
-  ['confusable', detectConfusables],
-  ['terminal-escape', detectTerminalEscapes],
-  ['prompt-injection', (text) => detectPromptInjection(text)],
-  ['secret', detectSecrets],
-  ['pii', detectPii],
+type Resolved = ReturnType<typeof resolveScan>
+
+/** Built-in detectors, in the order they run; the dense ones write spans directly. */
+const BUILT_IN: ReadonlyArray<readonly [ContentCategory, (text: string, out: SpanList) => void]> = [
+  ['invisible', (text, out) => invisibleSpans(text, {}, out)],
+  ['confusable', (text, out) => pushAll(out, detectConfusables(text))],
+  ['terminal-escape', terminalEscapeSpans],
+  ['prompt-injection', (text, out) => pushAll(out, detectPromptInjection(text))],
+  ['secret', (text, out) => pushAll(out, detectSecrets(text))],
+  ['pii', (text, out) => pushAll(out, detectPii(text))],
 ]
 
-/** @internal Scan with options already validated. */
-export function scanResolved(text: string, resolved: ReturnType<typeof resolveScan>): Finding[] {
-  const findings: Finding[] = []
+function pushAll(out: SpanList, findings: readonly Finding[]): void {
+  for (const f of findings) out.pushFinding(f)
+}
+
+/** @internal Scan with options already validated: every finding at threshold, ordered, uncapped. */
+export function scanResolved(text: string, resolved: Resolved): SpanList {
+  const list = new SpanList()
   for (const [category, detect] of BUILT_IN) {
     if (!resolved.enabled(category)) continue
-    const threshold = resolved.threshold(category)
-    for (const f of detect(text)) if (f.score >= threshold) findings.push(f)
+    const from = list.length
+    detect(text, list)
+    list.dropBelow(from, resolved.threshold(category))
   }
   for (const detector of resolved.detectors) {
     for (const raw of detector.detect(text)) {
       const f = normalizeFinding(raw, text.length)
-      if (f !== undefined && resolved.enabled(f.category) && f.score >= resolved.threshold(f.category)) findings.push(f)
+      if (f !== undefined && resolved.enabled(f.category) && f.score >= resolved.threshold(f.category)) {
+        list.pushFinding(f)
+      }
     }
   }
-  findings.sort((a, b) => a.start - b.start || a.end - b.end)
-  return findings
+  // Hostile input can yield a finding every other character from one detector: that list is
+  // already in order and is not copied.
+  return list.inOrder() ? list : list.sorted()
+}
+
+/** @internal The first `max` findings of `list` and how many were left out. */
+export function capFindings(list: SpanList, max: number): ScanResult {
+  return { findings: list.toFindings(max), omitted: Math.max(0, list.length - max) }
 }
 
 /**
@@ -44,9 +61,9 @@ export function scanResolved(text: string, resolved: ReturnType<typeof resolveSc
  *
  * @param text - Any string. Spans are UTF-16 offsets into it.
  * @param options - `categories` (switches), `thresholds` (0..1, default 0.5), `detectors` (extra,
- * for example model-based, detectors).
+ * for example model-based, detectors), `maxFindings` (default 1000; the rest are counted in `omitted`).
  * @throws TypeError when `text` is not a string or `options` are malformed (unknown keys, thresholds
- * outside 0..1, detectors without `detect`).
+ * outside 0..1, detectors without `detect`, `maxFindings` not a positive integer).
  * @example
  * ```ts
  * import { scanText } from '@mcp-warden/core'
@@ -54,7 +71,8 @@ export function scanResolved(text: string, resolved: ReturnType<typeof resolveSc
  * // findings: prompt-injection (override-phrase, exfiltration), invisible (zero-width)
  * ```
  */
-export function scanText(text: string, options?: ScanOptions): { readonly findings: readonly Finding[] } {
+export function scanText(text: string, options?: ScanOptions): ScanResult {
   if (typeof text !== 'string') throw new TypeError('scanText: text must be a string')
-  return { findings: scanResolved(text, resolveScan('scanText', options)) }
+  const resolved = resolveScan('scanText', options)
+  return capFindings(scanResolved(text, resolved), resolved.maxFindings)
 }

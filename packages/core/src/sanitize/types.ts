@@ -84,6 +84,20 @@ export interface ScanOptions {
   readonly thresholds?: Readonly<Partial<Record<ContentCategory, number>>>
   /** Extra detectors run after the built-in ones. Their findings obey the same thresholds. Default none. */
   readonly detectors?: readonly Detector[]
+  /**
+   * Most findings returned (the first ones by position); the rest are counted in `omitted`. Hostile
+   * input can hold a finding every other character, so reports stay bounded. `sanitizeText` still
+   * strips and refuses on every finding. A positive integer; default 1000.
+   */
+  readonly maxFindings?: number
+}
+
+/** What `scanText` returns. */
+export interface ScanResult {
+  /** Findings at or above threshold, ordered by start, at most `maxFindings` of them. */
+  readonly findings: readonly Finding[]
+  /** How many further findings were left out of `findings` (0 unless `maxFindings` was reached). */
+  readonly omitted: number
 }
 
 /**
@@ -107,11 +121,19 @@ export interface SanitizeOptions extends ScanOptions {
 export interface SanitizeResult {
   /** The text after stripping; identical to the input when nothing was stripped. */
   readonly text: string
-  /** Every finding at or above threshold, spans into the ORIGINAL text, ordered by start. */
+  /**
+   * Findings at or above threshold, spans into the ORIGINAL text, ordered by start; at most
+   * `maxFindings` of them (every finding was applied, reported or not).
+   */
   readonly findings: readonly Finding[]
+  /** How many further findings were left out of `findings` (and of `refused`). */
+  readonly omitted: number
   /** Whether `text` differs from the input. */
   readonly changed: boolean
-  /** Findings of categories in `refuse` mode; the caller should reject the text when non-empty. */
+  /**
+   * Findings of categories in `refuse` mode (at most `maxFindings`); the caller should reject the
+   * text when non-empty.
+   */
   readonly refused: readonly Finding[]
 }
 
@@ -121,12 +143,16 @@ export interface RedactOptions {
   readonly categories?: Readonly<Partial<Record<'secret' | 'pii', boolean>>>
   /** Minimum score, per category, as in `ScanOptions`. Default 0.5. */
   readonly thresholds?: Readonly<Partial<Record<'secret' | 'pii', number>>>
+  /** Most findings returned, as in `ScanOptions` (every one is still redacted). Default 1000. */
+  readonly maxFindings?: number
 }
 
 /** What `redact` returns. */
 export interface RedactResult {
   /** The text with every secret and PII span replaced by `[REDACTED:<detector>]`. */
   readonly text: string
-  /** The redacted findings, spans into the ORIGINAL text. */
+  /** The redacted findings, spans into the ORIGINAL text, at most `maxFindings` of them. */
   readonly findings: readonly Finding[]
+  /** How many further (redacted) findings were left out of `findings`. */
+  readonly omitted: number
 }

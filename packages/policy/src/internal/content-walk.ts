@@ -19,6 +19,7 @@ export const CONTENT_GUARD_KEYS = [
   'maxDepth',
   'maxStrings',
   'maxEvents',
+  'maxFindings',
 ] as const
 
 const isPositiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0
@@ -52,6 +53,7 @@ export function resolveContentOptions(
     ...(opts.categories === undefined ? {} : { categories: opts.categories as SanitizeOptions['categories'] & object }),
     ...(opts.thresholds === undefined ? {} : { thresholds: opts.thresholds as SanitizeOptions['thresholds'] & object }),
     ...(opts.detectors === undefined ? {} : { detectors: opts.detectors as readonly Detector[] }),
+    ...(opts.maxFindings === undefined ? {} : { maxFindings: opts.maxFindings as number }),
   }
   // Validate the engine options once, now, so a mistake is a start-up TypeError.
   try {
@@ -92,6 +94,8 @@ export class ContentScan {
   readonly findings: LocatedFinding[] = []
   readonly refused: LocatedFinding[] = []
   private strings = 0
+  /** Findings the engine counted but did not return (`SanitizeResult.omitted`). */
+  private omitted = 0
   constructor(
     private readonly resolved: ResolvedContent,
     private readonly direction: 'input' | 'output',
@@ -102,6 +106,7 @@ export class ContentScan {
     if (++this.strings > this.resolved.maxStrings)
       throw this.tooComplex(`more than ${this.resolved.maxStrings} strings`)
     const result = sanitizeText(value, this.resolved.engine)
+    this.omitted += result.omitted
     for (const f of result.findings) this.findings.push({ ...f, path, inKey })
     for (const f of result.refused) this.refused.push({ ...f, path, inKey })
     for (const detect of this.resolved.asyncDetectors) {
@@ -150,10 +155,13 @@ export class ContentScan {
 
   /** Publishes findings as `content.<category>` security events and throws on refused content. */
   settle(ctx: GuardContext): void {
-    const limit = this.resolved.maxEvents
+    const limit = Math.min(this.resolved.maxEvents, this.findings.length)
+    // The last event carries the count of findings not published (including those the engine left
+    // out of its report once a string held more than `maxFindings`).
+    const unpublished = this.findings.length - limit + this.omitted
     this.findings.forEach((f, i) => {
       if (i >= limit) return
-      const more = i === limit - 1 ? this.findings.length - limit : 0
+      const more = i === limit - 1 ? unpublished : 0
       publishSecurityEvent({
         type: `content.${f.category}`,
         ...(this.refused.includes(f) ? { code: this.refusedCode() } : {}),

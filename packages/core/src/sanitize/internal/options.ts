@@ -1,6 +1,15 @@
 import { CONTENT_CATEGORIES, type ContentCategory, type Detector, type Finding } from '../types.js'
 
 const DEFAULT_THRESHOLD = 0.5
+export const DEFAULT_MAX_FINDINGS = 1000
+
+/** Reads `maxFindings`: a positive integer, or the default when absent. */
+export function resolveMaxFindings(where: string, value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_FINDINGS
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new TypeError(`${where}: \`maxFindings\` must be a positive integer`)
+  return value
+}
 
 /** Checks a category-keyed record: known keys only, values accepted by `valid`. */
 export function checkRecord(
@@ -31,13 +40,14 @@ export function resolveScan(
   enabled: (c: ContentCategory) => boolean
   threshold: (c: ContentCategory) => number
   detectors: readonly Detector[]
+  maxFindings: number
 } {
   if (options === undefined) return DEFAULTS
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new TypeError(`${where}: options must be an object`)
   const opts = options as Record<string, unknown>
   for (const key of Object.keys(opts)) {
-    if (!['categories', 'thresholds', 'detectors', ...extraKeys].includes(key))
+    if (!['categories', 'thresholds', 'detectors', 'maxFindings', ...extraKeys].includes(key))
       throw new TypeError(`${where}: unknown option "${key}"`)
   }
   checkRecord(where, 'categories', opts.categories, isBoolean)
@@ -60,6 +70,7 @@ export function resolveScan(
     enabled: (c) => categories[c] ?? c !== 'confusable',
     threshold: (c) => thresholds[c] ?? DEFAULT_THRESHOLD,
     detectors: detectors as Detector[],
+    maxFindings: resolveMaxFindings(where, opts.maxFindings),
   }
 }
 
@@ -67,6 +78,7 @@ const DEFAULTS = {
   enabled: (c: ContentCategory) => c !== 'confusable',
   threshold: () => DEFAULT_THRESHOLD,
   detectors: [] as readonly Detector[],
+  maxFindings: DEFAULT_MAX_FINDINGS,
 }
 
 /** Makes a finding from an extra detector well-formed (clamped span and score) or drops it. */
