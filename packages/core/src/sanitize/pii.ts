@@ -74,12 +74,24 @@ function emails(text: string, out: Finding[]): void {
   }
 }
 
+/** Private global copies of the exported patterns (whose `lastIndex` callers may move), made once. */
+const PRIVATE = new Map<RegExp, RegExp>()
+
 function each(pattern: RegExp, text: string, visit: (match: RegExpExecArray) => void): void {
-  const re = new RegExp(pattern.source, 'g')
-  for (;;) {
-    const match = re.exec(text)
-    if (match === null) return
-    visit(match)
+  let re = PRIVATE.get(pattern)
+  if (re === undefined) {
+    re = new RegExp(pattern.source, 'g')
+    PRIVATE.set(pattern, re)
+  }
+  re.lastIndex = 0
+  try {
+    for (;;) {
+      const match = re.exec(text)
+      if (match === null) return
+      visit(match)
+    }
+  } finally {
+    re.lastIndex = 0
   }
 }
 

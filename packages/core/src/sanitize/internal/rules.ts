@@ -32,6 +32,22 @@ export interface Rule {
 
 const TOKEN_STOP = /[\s"'`,;()[\]{}<>|\\]/
 
+/** `TOKEN_STOP` for ASCII, as a table: the scan below tests one character per step. */
+const TOKEN_STOP_ASCII = asciiTable(TOKEN_STOP)
+
+/** For each ASCII code, whether `re` matches that character. */
+function asciiTable(re: RegExp): Uint8Array {
+  const table = new Uint8Array(128)
+  for (let c = 0; c < 128; c++) table[c] = re.test(String.fromCharCode(c)) ? 1 : 0
+  return table
+}
+
+/** Whether `re` (a one-character class) matches the code unit at `i`; ASCII through `table`. */
+function classAt(text: string, i: number, re: RegExp, table: Uint8Array): boolean {
+  const c = text.charCodeAt(i)
+  return c < 128 ? table[c] === 1 : re.test(text.charAt(i))
+}
+
 /**
  * End of the "token" that starts at `from`: the first quote, bracket, comma or whitespace, at most
  * `limit` characters away. Used to skip later triggers inside a token already attempted.
@@ -39,9 +55,21 @@ const TOKEN_STOP = /[\s"'`,;()[\]{}<>|\\]/
 export function tokenEnd(text: string, from: number, limit: number): number {
   const stop = Math.min(text.length, from + limit)
   for (let i = from; i < stop; i++) {
-    if (TOKEN_STOP.test(text.charAt(i))) return i
+    if (classAt(text, i, TOKEN_STOP, TOKEN_STOP_ASCII)) return i
   }
   return stop
+}
+
+/** ASCII tables of each distinct `notAfter` class, made once per class. */
+const NOT_AFTER_TABLES = new WeakMap<RegExp, Uint8Array>()
+
+function notAfterAt(text: string, i: number, re: RegExp): boolean {
+  let table = NOT_AFTER_TABLES.get(re)
+  if (table === undefined) {
+    table = asciiTable(re)
+    NOT_AFTER_TABLES.set(re, table)
+  }
+  return classAt(text, i, re, table)
 }
 
 /** One search pass: a trigger alternation and whether it also finds alnum triggers after `_`. */
@@ -144,30 +172,36 @@ export function compileRules(rules: readonly Rule[]): RuleSet {
  * rules whose trigger starts with the same two characters are tried.
  */
 export function runRules(text: string, set: RuleSet, out: Finding[]): void {
+  // Where each rule's next attempt may start (skips positions inside attempted tokens), per pass.
+  const from = new Array<number>(set.rules.length)
   for (const finder of set.finders) {
-    // Per pass: where each rule's next attempt may start (skips positions inside attempted tokens).
-    const from = new Int32Array(set.rules.length)
-    const visit = (at: number): void => {
-      const bucket = set.byPair.get(pairKey(text, at))
-      if (bucket === undefined) return
-      for (const index of bucket) {
-        const rule = set.rules[index] as Rule
-        if (at < (from[index] as number)) continue
-        if (!startsWithAt(text, rule.trigger, at, rule.caseInsensitive === true)) continue
-        from[index] = attempt(text, rule, at, out)
-      }
-    }
+    from.fill(0)
     const re = finder.pattern
     re.lastIndex = 0
-    for (;;) {
-      const found = re.exec(text)
-      if (found === null) break
-      const at = found.index
-      re.lastIndex = at + 1
-      visit(at)
-      if (finder.underscore && text.charCodeAt(at) === 95) visit(at + 1)
+    try {
+      for (;;) {
+        const found = re.exec(text)
+        if (found === null) break
+        const at = found.index
+        re.lastIndex = at + 1
+        visit(text, set, from, at, out)
+        if (finder.underscore && text.charCodeAt(at) === 95) visit(text, set, from, at + 1, out)
+      }
+    } finally {
+      re.lastIndex = 0
     }
-    re.lastIndex = 0
+  }
+}
+
+/** Tries the rules whose trigger starts with the two characters at `at`. */
+function visit(text: string, set: RuleSet, from: number[], at: number, out: Finding[]): void {
+  const bucket = set.byPair.get(pairKey(text, at))
+  if (bucket === undefined) return
+  for (const index of bucket) {
+    const rule = set.rules[index] as Rule
+    if (at < (from[index] as number)) continue
+    if (!startsWithAt(text, rule.trigger, at, rule.caseInsensitive === true)) continue
+    from[index] = attempt(text, rule, at, out)
   }
 }
 
@@ -188,11 +222,11 @@ function attempt(text: string, rule: Rule, at: number, out: Finding[]): number {
     const limit = Math.max(0, at - (rule.backMax ?? 16))
     while (start > limit && rule.backOver.test(text.charAt(start - 1))) start--
   }
-  if (rule.notAfter !== undefined && start > 0 && rule.notAfter.test(text.charAt(start - 1))) {
+  if (rule.notAfter !== undefined && start > 0 && notAfterAt(text, start - 1, rule.notAfter)) {
     // Inside a word: later triggers in the same word are inside it too.
     let next = at + rule.trigger.length
     const stop = Math.min(text.length, next + 256)
-    while (next < stop && rule.notAfter.test(text.charAt(next - 1))) next++
+    while (next < stop && notAfterAt(text, next - 1, rule.notAfter)) next++
     return next
   }
   rule.pattern.lastIndex = start

@@ -1,5 +1,9 @@
 import type { ContentCategory, Finding } from '../types.js'
 
+const EMPTY_INT = new Int32Array(0)
+const EMPTY_FLOAT = new Float64Array(0)
+const EMPTY_UINT = new Uint32Array(0)
+
 export interface Kind {
   readonly category: ContentCategory
   readonly detector: string
@@ -15,10 +19,11 @@ export interface Kind {
  * a caller is given (`at`).
  */
 export class SpanList {
-  #starts = new Int32Array(16)
-  #ends = new Int32Array(16)
-  #scores = new Float64Array(16)
-  #kinds = new Uint32Array(16)
+  // Allocated on the first push: most scans find nothing.
+  #starts = EMPTY_INT
+  #ends = EMPTY_INT
+  #scores = EMPTY_FLOAT
+  #kinds = EMPTY_UINT
   #length = 0
   readonly #kindList: Kind[] = []
   /** Kind indexes by message (messages are the rules' constants; a few kinds share one). */
@@ -164,7 +169,7 @@ export class SpanList {
   }
 
   #grow(): void {
-    const size = this.#starts.length * 2
+    const size = Math.max(16, this.#starts.length * 2)
     const grow = <T extends Int32Array | Float64Array | Uint32Array>(old: T, make: (n: number) => T): T => {
       const next = make(size)
       next.set(old)
