@@ -1,12 +1,18 @@
 /**
- * Runs every benchmark (`packages/<name>/bench/*.bench.ts`, and the full-stack comparison in
- * `examples/bench`), one process each so
- * they cannot disturb one another, and prints their tables. Pass a substring to run only the
- * matching files: `pnpm bench pipeline`.
+ * Runs every benchmark (`packages/<name>/bench/*.bench.ts`, and the end-to-end comparisons in
+ * `examples/bench`), one process each so they cannot disturb one another, prints their own tables,
+ * then one summary table of every scenario measured bare and guarded (each benchmark records its
+ * rows with `recordSummary`, in the same process and run as its baseline). The summary and the
+ * machine description are written to `.bench/results.json`.
+ *
+ * Pass a substring to run only the matching files: `pnpm bench pipeline`.
  */
 import { spawnSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { SummaryRow } from '../packages/core/bench/util.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const filter = process.argv[2]
@@ -28,12 +34,66 @@ if (files.length === 0) {
   console.error(`no benchmark matches ${filter ?? '(all)'}`)
   process.exit(1)
 }
-console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`)
-let failed = 0
-for (const file of files) {
-  console.log(`## ${file}`)
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { cwd: root, stdio: 'inherit' })
-  if (result.status !== 0) failed++
-  console.log()
+const machine = {
+  node: process.version,
+  platform: `${process.platform}/${process.arch}`,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGb: Math.round(totalmem() / 1024 ** 3),
+  loadAverage1mAtStart: Number(loadavg()[0]?.toFixed(2)),
 }
-process.exit(failed === 0 ? 0 : 1)
+console.log(`${JSON.stringify(machine)}\n`)
+const summaryDir = mkdtempSync(join(tmpdir(), 'mcp-warden-bench-'))
+const failed: string[] = []
+const summary: Array<SummaryRow & { readonly bench: string; readonly ratio: number }> = []
+try {
+  for (const file of files) {
+    console.log(`## ${file}`)
+    const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_SUMMARY_DIR: summaryDir },
+    })
+    if (result.status !== 0) failed.push(file)
+    console.log()
+  }
+  for (const name of readdirSync(summaryDir).sort()) {
+    const rows = JSON.parse(readFileSync(join(summaryDir, name), 'utf8')) as SummaryRow[]
+    for (const row of rows) summary.push({ bench: name.replace(/\.json$/, ''), ...row, ratio: row.guarded / row.bare })
+  }
+} finally {
+  rmSync(summaryDir, { recursive: true, force: true })
+}
+
+const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2))
+const table = [
+  ['bench', 'scenario', 'bare', 'guarded', 'unit', 'ratio', 'target'],
+  ...summary.map((r) => [
+    r.bench,
+    r.scenario,
+    `${fmt(r.bare)}${r.bareLabel === undefined ? '' : ` (${r.bareLabel})`}`,
+    fmt(r.guarded),
+    r.unit,
+    `${r.ratio.toFixed(3)}x`,
+    r.target ?? '',
+  ]),
+]
+const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)))
+console.log('# summary: every scenario measured bare and guarded in the same process and run\n')
+for (const [index, row] of table.entries()) {
+  console.log(
+    row.map((cell, i) => (i >= 2 && i <= 5 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  '),
+  )
+  if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+}
+mkdirSync(join(root, '.bench'), { recursive: true })
+const out = join(root, '.bench', 'results.json')
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAverage1mAtEnd: Number(loadavg()[0]?.toFixed(2)) }, rows: summary, failed }, null, 2)}\n`,
+)
+console.log(`\nwritten to ${out}`)
+if (failed.length > 0) {
+  console.error(`failed: ${failed.join(', ')}`)
+  process.exit(1)
+}

@@ -24,7 +24,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base'
 import { z } from 'zod'
-import { printTable, type Row, timeRounds } from '../../packages/core/bench/util.js'
+import { printTable, type Row, recordSummary, timeRounds } from '../../packages/core/bench/util.js'
 
 const PAYLOAD = 'Quarterly report line with ordinary words, numbers 12345 and punctuation. '.repeat(28).slice(0, 2048)
 const alice: Principal = { id: 'idp#alice', issuer: 'idp', subject: 'alice', scopes: ['tickets:read'], claims: {} }
@@ -123,6 +123,18 @@ const rows: Row[] = variants.map((name) => {
   return { scenario: label[name], baselineUs: bare, valueUs: value, ratio: value / bare }
 })
 printTable(rows)
+recordSummary(
+  'full-stack',
+  variants
+    .filter((name) => name !== 'bare')
+    .map((name) => ({
+      scenario: `in-process tools/call over InMemoryTransport: ${label[name]}`,
+      bare,
+      guarded: medians.get(name) as number,
+      unit: 'µs/call',
+      ...(name === 'full' || name === 'full+otel' ? { target: '< 1.15x' } : {}),
+    })),
+)
 const bytes = await sessionMemory(10_000)
 console.log(`\nmemory of 10,000 session bindings in the memory store: ${(bytes / 1024 / 1024).toFixed(1)} MB`)
 

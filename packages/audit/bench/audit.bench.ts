@@ -25,6 +25,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base'
 import { z } from 'zod'
+import { recordSummary } from '../../core/bench/util.js'
 import { auditSpans } from '../src/index.js'
 
 const ROUNDS = 7
@@ -188,3 +189,25 @@ console.log(
     `(${pct(sdkAls, securedAls)} with ALS); ${pct(sdkServer, bareServer)} over a bare McpServer call (target < 15 %).`,
 )
 console.log(`spans exported: ${exporter.exported}`)
+recordSummary('audit', [
+  {
+    scenario: 'auditSpans middleware, no OpenTelemetry SDK (tight loop)',
+    bare: bareNs / 1000,
+    guarded: noSdkNs / 1000,
+    unit: 'µs/call',
+    bareLabel: 'pass-through',
+  },
+  {
+    scenario: 'in-process tools/call: secure() + auditSpans, no SDK',
+    bare: bareServer,
+    guarded: noSdkServer,
+    unit: 'µs/call',
+  },
+  {
+    scenario: 'in-process tools/call: secure() + auditSpans, SDK + BatchSpanProcessor',
+    bare: bareServer,
+    guarded: sdkServer,
+    unit: 'µs/call',
+    target: '< 1.15x',
+  },
+])

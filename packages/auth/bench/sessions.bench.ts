@@ -13,6 +13,7 @@ import { createMemoryStore, type Principal, type Store } from '@mcp-warden/core'
 import { createRedisStore } from '@mcp-warden/core/redis'
 import { Redis } from 'ioredis'
 import { type RedisProcess, redisAvailable, startRedis } from '../../../test-support/redis.js'
+import { recordSummary } from '../../core/bench/util.js'
 import { newSessionId, newSessionRecord, SESSION_KEY } from '../src/internal/session-record.js'
 import { createSessionManager } from '../src/session-manager.js'
 
@@ -128,6 +129,15 @@ console.log(line(header))
 console.log(widths.map((w) => '-'.repeat(w)).join('  '))
 for (const row of rows) console.log(line(row))
 
+recordSummary('sessions', [
+  {
+    scenario: 'session binding check, memory store, p50',
+    bare: memory.baseline.p50,
+    guarded: memory.value.p50,
+    unit: 'µs',
+    bareLabel: 'store.get',
+  },
+])
 const bytes = await memoryOf100k()
 console.log(`\nheap used by 100,000 live bindings in the memory store: ${(bytes / 1024 / 1024).toFixed(1)} MB`)
 console.log('targets: check < 2 µs in memory, < 1 ms p50 with Redis, 100k bindings < 64 MB')

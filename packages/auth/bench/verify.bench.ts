@@ -17,6 +17,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import autocannon from 'autocannon'
 import express from 'express'
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
+import { recordSummary } from '../../core/bench/util.js'
 import { createProtectedResource, createTokenVerifier, protectExpress, protectNodeHandler } from '../src/index.js'
 
 const ISSUER = 'https://auth.example.com'
@@ -319,6 +320,31 @@ rows.push(
     ratio: `${fmt(wardenExpressCpu / sdkCpu)}x`,
   },
 )
+
+recordSummary('auth', [
+  {
+    scenario: 'token verification, cached',
+    bare: joseUs,
+    guarded: cachedUs,
+    unit: 'µs/call',
+    bareLabel: 'jose jwtVerify',
+  },
+  {
+    scenario: 'Streamable HTTP req/s, tiny tool: protectNodeHandler vs SDK requireBearerAuth + jose',
+    bare: sdkRps,
+    guarded: wardenRps,
+    unit: 'req/s',
+    bareLabel: 'SDK requireBearerAuth',
+    target: '>= 1.00x',
+  },
+  {
+    scenario: 'Streamable HTTP req/s, tiny tool: protectNodeHandler vs unprotected',
+    bare: bareRps,
+    guarded: wardenRps,
+    unit: 'req/s',
+    target: '>= 0.90x',
+  },
+])
 
 for (const server of servers) {
   server.closeAllConnections()

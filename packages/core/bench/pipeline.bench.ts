@@ -10,7 +10,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { secure } from '../src/sdk-v1/index.js'
 import type { GuardContext, PrimitiveResult } from '../src/types.js'
-import { printTable, type Row, timeRounds } from './util.js'
+import { printTable, type Row, recordSummary, timeRounds } from './util.js'
 
 type Setup = (server: McpServer) => McpServer
 
@@ -81,5 +81,12 @@ export async function runPipelineBench(): Promise<Row[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printTable(await runPipelineBench())
+  const rows = await runPipelineBench()
+  printTable(rows)
+  recordSummary(
+    'pipeline',
+    rows
+      .filter((row) => row.baselineUs !== row.valueUs || row.scenario.startsWith('empty'))
+      .map((row) => ({ scenario: row.scenario, bare: row.baselineUs, guarded: row.valueUs, unit: 'µs/call' })),
+  )
 }

@@ -1,4 +1,6 @@
 /** Shared helpers of the benchmarks: alternating timed rounds and a plain table. */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 export interface Row {
   readonly scenario: string
@@ -54,4 +56,32 @@ export function printTable(rows: readonly Row[]): void {
   console.log(line(header))
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const row of body) console.log(line(row))
+}
+
+/**
+ * One line of the summary `pnpm bench` prints at the end: a scenario measured bare and guarded in
+ * the same process and run. `ratio` is guarded / bare: for times and bytes lower is better, for
+ * rates (`req/s`, `MB/s`) higher is.
+ */
+export interface SummaryRow {
+  readonly scenario: string
+  readonly bare: number
+  readonly guarded: number
+  /** `µs/call`, `req/s`, `MB`, `MB/s`, ... */
+  readonly unit: string
+  /** Short description of the bare side, when it is not the bare SDK (`"SDK requireBearerAuth"`). */
+  readonly bareLabel?: string
+  /** The target, in words, when the issue sets one (`"< 1.15x"`). */
+  readonly target?: string
+}
+
+/**
+ * Records summary rows for `pnpm bench`: written to `$BENCH_SUMMARY_DIR/<bench>.json` when the
+ * runner sets that variable (it reads them after every benchmark has run), otherwise ignored.
+ */
+export function recordSummary(bench: string, rows: readonly SummaryRow[]): void {
+  const dir = process.env.BENCH_SUMMARY_DIR
+  if (dir === undefined || dir === '') return
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, `${bench}.json`), `${JSON.stringify(rows, null, 2)}\n`)
 }

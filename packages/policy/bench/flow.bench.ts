@@ -6,6 +6,7 @@ import { createMemoryStore, type GuardContext, type PrimitiveResult, type Store 
 import { createRedisStore } from '@mcp-warden/core/redis'
 import { Redis } from 'ioredis'
 import { redisAvailable, startRedis } from '../../../test-support/redis.js'
+import { recordSummary } from '../../core/bench/util.js'
 import { flowPolicy } from '../src/flow-policy.js'
 
 const result: PrimitiveResult = { content: [{ type: 'text', text: 'ok' }] }
@@ -68,6 +69,17 @@ const baseline = await bare(200_000)
 rows.push(['bare next() (baseline)', baseline.toFixed(3), '', ''])
 for (const anomaly of [false, true]) {
   const r = await perCall(createMemoryStore({ max: 10_000 }), 100_000, anomaly)
+  if (!anomaly) {
+    recordSummary('flow', [
+      {
+        scenario: 'flowPolicy check, memory store, mean',
+        bare: baseline,
+        guarded: r.meanUs,
+        unit: 'µs',
+        bareLabel: 'next()',
+      },
+    ])
+  }
   rows.push([
     `flow check, memory store${anomaly ? ', anomaly signals on' : ''}`,
     r.meanUs.toFixed(3),

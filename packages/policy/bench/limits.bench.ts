@@ -15,6 +15,7 @@ import { createMemoryStore, type GuardContext, type PrimitiveResult } from '@mcp
 import { createRedisStore } from '@mcp-warden/core/redis'
 import { Redis } from 'ioredis'
 import { redisAvailable, startRedis } from '../../../test-support/redis.js'
+import { recordSummary } from '../../core/bench/util.js'
 import { rateLimit } from '../src/rate-limit.js'
 import { context } from '../test/context.js'
 
@@ -100,6 +101,15 @@ async function memory(): Promise<void> {
       `${((v as number) / (b as number)).toFixed(2)}x`,
     ]),
   )
+  recordSummary('limits-memory', [
+    {
+      scenario: 'rateLimit() middleware, memory store',
+      bare: us('pass-through middleware'),
+      guarded: us('rateLimit middleware'),
+      unit: 'µs/call',
+      bareLabel: 'pass-through',
+    },
+  ])
   console.log(
     `\ndecision cost above the await floor: admitted ${(us('hit allowed') - us('noop')).toFixed(3)} µs, refused ${(us('hit refused') - us('noop')).toFixed(3)} µs`,
   )
@@ -147,6 +157,15 @@ async function redis(): Promise<void> {
         row('Store.hit, mostly refused (limit 10)', windowed),
       ],
     )
+    recordSummary('limits-redis', [
+      {
+        scenario: 'rate-limit decision on Redis (loopback), p50',
+        bare: percentile(ping, 0.5),
+        guarded: percentile(decisions, 0.5),
+        unit: 'µs',
+        bareLabel: 'PING',
+      },
+    ])
   } finally {
     client.disconnect()
     await server.stop()

@@ -17,6 +17,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
+import { recordSummary } from '../../core/bench/util.js'
 import { allow, combineRules, deny, requireScopes, rule, safePath, safeUrl } from '../src/index.js'
 
 /** Each case runs ROUNDS slices of SLICE_MS, interleaved with the others; the fastest slice counts. */
@@ -199,6 +200,22 @@ async function main(): Promise<void> {
     console.log(`safeUrl.check, IP literal (no DNS):                   ${pct(url)}`)
     console.log(`together (target < 2%):                               ${pct(together)}`)
     console.log(`together, net of realpath(3) and new URL():           ${pct(own)}`)
+    const bareCall = base.nsPerOp / 1000
+    recordSummary('policy', [
+      {
+        scenario: 'in-process tools/call: requireScopes + 3 rules',
+        bare: bareCall,
+        guarded: at(2) / 1000,
+        unit: 'µs/call',
+      },
+      {
+        scenario: 'bare call + scope guard, 3 rules, safePath.check, safeUrl.check (summed)',
+        bare: bareCall,
+        guarded: bareCall + together / 1000,
+        unit: 'µs/call',
+        target: '< 1.02x',
+      },
+    ])
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
