@@ -4,12 +4,12 @@ import { canonicalJson, confusableSkeleton, type Finding, publishSecurityEvent, 
 import { CONTENT_ERROR_CODES, ContentError, type ContentErrorCode } from './content-error.js'
 import type { Definition, DefinitionKind } from './definition.js'
 import {
+  DEFINITION_KINDS,
+  definitionOf,
   definitionsOf,
-  loadSdkHelpers,
-  promptDefinition,
-  registriesOf,
-  templateDefinition,
-  toolDefinition,
+  loadSchemaConversion,
+  registryOf,
+  serverViewOf,
 } from './internal/definitions.js'
 
 /** Default lockfile name, in the working directory. */
@@ -94,17 +94,19 @@ export function hashDefinition(definition: Definition): LockEntry {
 
 /**
  * Builds the lock of a server's current tools, prompts and resource templates, from their
- * definitions exactly as clients see them (JSON schemas converted by the SDK itself).
+ * definitions exactly as clients see them (JSON schemas converted as the server's SDK converts
+ * them).
  *
- * @throws TypeError when `server` is not an `McpServer` of `@modelcontextprotocol/sdk` 1.x.
+ * @throws TypeError when `server` is not an `McpServer` of `@modelcontextprotocol/sdk` 1.x or
+ * `@modelcontextprotocol/server` 2.x, or when a schema cannot be converted to JSON Schema.
  * @example
  * ```ts
  * writeFileSync('mcp-warden.lock.json', JSON.stringify(await createLockFile(server), null, 2))
  * ```
  */
 export async function createLockFile(server: object): Promise<LockFile> {
-  const registries = registriesOf(server, 'createLockFile')
-  const sdk = await loadSdkHelpers()
+  const { major, registries } = serverViewOf(server, 'createLockFile')
+  const sdk = await loadSchemaConversion(major)
   const definitions: Record<string, LockEntry> = {}
   for (const d of definitionsOf(registries, sdk).sort((a, b) =>
     keyOf(a.kind, a.name).localeCompare(keyOf(b.kind, b.name)),
@@ -267,6 +269,16 @@ type Loose = Record<string, unknown>
 type Fn = (...args: unknown[]) => unknown
 
 /**
+ * Puts back every own field of a registered item as `before` (a shallow copy) had it. This also
+ * covers what the SDK derives in `update()` (SDK 2.x: the executor, the prompt handler, the cached
+ * output JSON Schema), not only the listed fields.
+ */
+function restore(item: Loose, before: Loose): void {
+  for (const key of Object.keys(item)) if (!Object.hasOwn(before, key)) delete item[key]
+  for (const [key, value] of Object.entries(before)) if (item[key] !== value) item[key] = value
+}
+
+/**
  * Verifies a server's tool, prompt and resource-template definitions against
  * `mcp-warden.lock.json` (rug-pull protection), scans them for tool poisoning (hidden
  * instructions, invisible characters, escape sequences, mixed-script names), and refuses duplicate
@@ -280,8 +292,9 @@ type Fn = (...args: unknown[]) => unknown
  * JSON schemas as the SDK converts them, annotations), `prompts/list` (name, title, description,
  * arguments) and `resources/templates/list` (name, URI template, title, description, MIME type).
  *
- * @throws TypeError on bad options, a missing or malformed lockfile, or a server that is not an
- * `McpServer` of `@modelcontextprotocol/sdk` 1.x.
+ * @throws TypeError on bad options, a missing or malformed lockfile, a server that is not an
+ * `McpServer` of `@modelcontextprotocol/sdk` 1.x or `@modelcontextprotocol/server` 2.x, or a
+ * schema that cannot be converted to JSON Schema (the SDK's list handler would fail on it too).
  * @throws ContentError in `refuse` mode: `ERR_CONTENT_LOCK_MISMATCH` (details name the changed
  * parts), `ERR_CONTENT_LOCK_MISSING`, `ERR_CONTENT_POISONED_DEFINITION` (path, category,
  * detector), `ERR_CONTENT_SHADOWED_NAME` (the shadowed name). The message names the primitive.
@@ -309,7 +322,7 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
   if (!Array.isArray(knownNames) || knownNames.some((n) => typeof n !== 'string')) {
     throw new TypeError('lockTools: `knownNames` must be an array of strings')
   }
-  const registries = registriesOf(server, 'lockTools')
+  const { major, registries } = serverViewOf(server, 'lockTools')
   if ((server as Record<symbol, unknown>)[INSTALLED] === true)
     throw new TypeError('lockTools: already installed on this server')
   const checker: Checker = {
@@ -318,7 +331,7 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
     scan: options.scan ?? true,
     knownNames,
   }
-  const sdk = await loadSdkHelpers()
+  const sdk = await loadSchemaConversion(major)
   const all = (): Definition[] => definitionsOf(registries, sdk)
   const current = all()
   const issues = check(current, current, checker)
@@ -327,56 +340,46 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
     publish(issues)
   }
 
-  const definitionOf = (kind: DefinitionKind, name: string, item: Loose): Definition =>
-    kind === 'tool'
-      ? toolDefinition(name, item, sdk)
-      : kind === 'prompt'
-        ? promptDefinition(name, item, sdk)
-        : templateDefinition(name, item)
-  /** Checks one item after a change; returns the issues (published in report mode). */
-  const recheck = (kind: DefinitionKind, name: string, item: Loose): LockIssue[] => {
-    const found = check([definitionOf(kind, name, item)], all(), checker)
-    if (found.length > 0 && mode === 'report') publish(found)
-    return mode === 'refuse' ? found : []
+  /**
+   * Checks one item after a change. A definition that cannot be read, or an issue in refuse mode,
+   * runs `undo` and throws; in report mode, issues are published.
+   */
+  const recheck = (kind: DefinitionKind, name: string, item: Loose, undo: () => void): void => {
+    let found: LockIssue[]
+    try {
+      found = check([definitionOf(kind, name, item, sdk)], all(), checker)
+    } catch (err) {
+      undo()
+      throw err
+    }
+    if (found.length === 0) return
+    if (mode === 'refuse') {
+      undo()
+      throw refuse(found)
+    }
+    publish(found)
   }
-  const registryOf = (kind: DefinitionKind): Record<string, Loose> =>
-    kind === 'tool'
-      ? registries._registeredTools
-      : kind === 'prompt'
-        ? registries._registeredPrompts
-        : registries._registeredResourceTemplates
+  const nameOf = (kind: DefinitionKind, item: Loose): string | undefined =>
+    Object.entries(registryOf(registries, kind)).find(([, v]) => v === item)?.[0]
   const guardUpdates = (kind: DefinitionKind, item: Loose): void => {
     const update = item.update as Fn | undefined
     if (typeof update !== 'function') return
     item.update = function lockedUpdate(updates: unknown) {
       const before = { ...item }
-      const name = Object.entries(registryOf(kind)).find(([, v]) => v === item)?.[0] ?? ''
+      const name = nameOf(kind, item) ?? ''
       update.call(item, updates)
-      const renamed = Object.entries(registryOf(kind)).find(([, v]) => v === item)?.[0]
+      const renamed = nameOf(kind, item)
       if (renamed === undefined) return // removed
-      const found = recheck(kind, renamed, item)
-      if (found.length === 0) return
-      // Roll back: restore the fields, then the name, then let the SDK re-announce the list.
-      for (const field of [
-        'title',
-        'description',
-        'inputSchema',
-        'outputSchema',
-        'annotations',
-        'argsSchema',
-        'metadata',
-        '_meta',
-      ]) {
-        if (field in before) item[field] = before[field]
-        else delete item[field]
-      }
-      update.call(item, renamed === name ? {} : { name })
-      throw refuse(found)
+      recheck(kind, renamed, item, () => {
+        // Roll back: restore the fields, then the name, then let the SDK re-announce the list.
+        restore(item, before)
+        update.call(item, renamed === name ? {} : { name })
+      })
     }
   }
-  for (const item of Object.values(registries._registeredTools)) guardUpdates('tool', item)
-  for (const item of Object.values(registries._registeredPrompts)) guardUpdates('prompt', item)
-  for (const item of Object.values(registries._registeredResourceTemplates)) guardUpdates('resource-template', item)
+  for (const kind of DEFINITION_KINDS) {
+    for (const item of Object.values(registryOf(registries, kind))) guardUpdates(kind, item)
+  }
 
   const methods: ReadonlyArray<readonly [string, DefinitionKind | 'resource']> = [
     ['registerTool', 'tool'],
@@ -402,11 +405,7 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
               ? 'resource-template'
               : undefined
         if (actual === undefined) return item // fixed resources are not locked
-        const found = recheck(actual, name, item)
-        if (found.length > 0) {
-          ;(item.remove as Fn | undefined)?.call(item)
-          throw refuse(found)
-        }
+        recheck(actual, name, item, () => (item.remove as Fn | undefined)?.call(item))
         guardUpdates(actual, item)
         return item
       },
