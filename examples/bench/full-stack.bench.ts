@@ -9,11 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { auditSpans } from '@mcp-warden/audit'
-import { requireAuth } from '@mcp-warden/auth'
 import { createMemoryStore, type Principal } from '@mcp-warden/core'
 import { secure } from '@mcp-warden/core/sdk-v1'
-import { allow, deny, rateLimit, requireScopes, rule, sanitizeInput, sanitizeOutput } from '@mcp-warden/policy'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
@@ -23,10 +20,9 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base'
-import { z } from 'zod'
 import { printTable, type Row, recordSummary, timeRounds } from '../../packages/core/bench/util.js'
+import { createFullStack, PAYLOAD, registerBareEcho } from './stack.js'
 
-const PAYLOAD = 'Quarterly report line with ordinary words, numbers 12345 and punctuation. '.repeat(28).slice(0, 2048)
 const alice: Principal = { id: 'idp#alice', issuer: 'idp', subject: 'alice', scopes: ['tickets:read'], claims: {} }
 
 /** An exporter that accepts and forgets spans: the SDK does all its work, nothing is kept. */
@@ -38,36 +34,18 @@ const discard: SpanExporter = {
 type Variant = 'bare' | 'empty' | 'guards' | 'full' | 'full+otel'
 
 async function connect(variant: Variant): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
-  let server = new McpServer({ name: 'bench', version: '1.0.0' })
-  const handler = async ({ text }: { text: string }) => ({ content: [{ type: 'text' as const, text }] })
-  const schema = { inputSchema: { text: z.string() } }
-  let provider: BasicTracerProvider | undefined
-  if (variant === 'bare') {
-    server.registerTool('echo', schema, handler)
-  } else if (variant === 'empty') {
-    server = secure(server, { use: [] })
-    server.registerTool('echo', schema, handler)
-  } else {
-    provider =
-      variant === 'full+otel'
-        ? new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discard)] })
-        : undefined
-    const secured = secure(server, {
-      use: [
-        auditSpans(provider === undefined ? {} : { tracerProvider: provider }),
-        requireAuth({ localPrincipal: alice }),
-        rateLimit({ limit: 1_000_000_000, windowMs: 60_000, store: createMemoryStore({ max: 1000 }) }),
-        ...(variant === 'guards' ? [] : [sanitizeInput(), sanitizeOutput()]),
-      ],
-    })
-    const rules = [
-      rule('no-empty', (ctx) => (ctx.arguments.text === '' ? deny('empty') : allow())),
-      rule('size', (ctx) => (String(ctx.arguments.text).length > 100_000 ? deny('too long') : allow())),
-      rule('business-hours', () => allow()),
-    ]
-    secured.registerTool('echo', schema, secured.guard(requireScopes('tickets:read'), ...rules).wrap(handler))
-    server = secured
-  }
+  const provider =
+    variant === 'full+otel' ? new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discard)] }) : undefined
+  const server =
+    variant === 'bare'
+      ? registerBareEcho(new McpServer({ name: 'bench', version: '1.0.0' }))
+      : variant === 'empty'
+        ? registerBareEcho(secure(new McpServer({ name: 'bench', version: '1.0.0' }), { use: [] }))
+        : createFullStack({
+            localPrincipal: alice,
+            ...(provider === undefined ? {} : { tracerProvider: provider }),
+            sanitizers: variant !== 'guards',
+          })(new McpServer({ name: 'bench', version: '1.0.0' }))
   const [a, b] = InMemoryTransport.createLinkedPair()
   await server.connect(a)
   const client = new Client({ name: 'bench', version: '1.0.0' })
