@@ -27,7 +27,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import autocannon from 'autocannon'
 import express from 'express'
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
-import { recordSummary, type SummaryRow } from '../../packages/core/bench/util.js'
+import { median, recordSummary, type SummaryRow } from '../../packages/core/bench/util.js'
 import { createFullStack, PAYLOAD, registerBareEcho } from './stack.js'
 
 const ISSUER = 'https://auth.example.com'
@@ -257,10 +257,6 @@ for (const server of servers) {
   server.close()
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((x, y) => x - y)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
 const [bare, sdk, warden] = arms.map((entry) => ({ rps: median(entry.rps), cpu: median(entry.cpu) })) as [
   { rps: number; cpu: number },
   { rps: number; cpu: number },
