@@ -5,6 +5,11 @@
  * rows with `recordSummary`, in the same process and run as its baseline). The summary and the
  * machine description are written to `.bench/results.json`.
  *
+ * Each benchmark is compiled with esbuild into one file beside its source, with every package import
+ * left external: `@mcp-warden/*` resolves to the built `dist` (run `pnpm build` first; `pnpm bench`
+ * does), as in an application, rather than to the sources through a loader that adds per-closure
+ * helpers to the measured code.
+ *
  * Pass a substring to run only the matching files: `pnpm bench pipeline`.
  */
 import { spawnSync } from 'node:child_process'
@@ -12,6 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import type { SummaryRow } from '../packages/core/bench/util.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -49,12 +55,33 @@ const summary: Array<SummaryRow & { readonly bench: string; readonly ratio: numb
 try {
   for (const file of files) {
     console.log(`## ${file}`)
-    const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_SUMMARY_DIR: summaryDir },
-    })
-    if (result.status !== 0) failed.push(file)
+    // Beside the source, so relative paths and package resolution are the source's own.
+    const compiled = join(root, file.replace(/\.ts$/, '.build.mjs'))
+    try {
+      await build({
+        entryPoints: [join(root, file)],
+        outfile: compiled,
+        bundle: true,
+        packages: 'external',
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        // Not the root tsconfig: its `paths` point `@mcp-warden/*` at the sources.
+        tsconfigRaw: {},
+        logLevel: 'warning',
+      })
+      const result = spawnSync(process.execPath, ['--expose-gc', compiled], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_SUMMARY_DIR: summaryDir },
+      })
+      if (result.status !== 0) failed.push(file)
+    } catch (err) {
+      console.error(err)
+      failed.push(file)
+    } finally {
+      rmSync(compiled, { force: true })
+    }
     console.log()
   }
   for (const name of readdirSync(summaryDir).sort()) {
