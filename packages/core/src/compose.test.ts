@@ -30,6 +30,29 @@ describe('compose', () => {
     expect(order).toEqual(['a>', 'b>', 'terminal', '<b', '<a'])
   })
 
+  it('hands the data beside the context to the terminal only', async () => {
+    const seen: unknown[] = []
+    const data = { call: 1 }
+    const run = compose<{ call: number }>(
+      [
+        async (c, next) => {
+          seen.push(Object.getOwnPropertySymbols(c).length, Object.keys(c))
+          return next({ tenant: 'acme' })
+        },
+      ],
+      async (c, d) => {
+        seen.push(d, c.tenant)
+        return ok
+      },
+    )
+    await run(ctx, data)
+    expect(seen).toEqual([0, ['kind', 'name', 'arguments'], data, 'acme'])
+    // Two calls of one chain keep their own data.
+    const both = await Promise.all([run(ctx, { call: 2 }), run(ctx, { call: 3 })])
+    expect(both).toEqual([ok, ok])
+    expect(seen.slice(4).filter((v) => typeof v === 'object' && !Array.isArray(v))).toEqual([{ call: 2 }, { call: 3 }])
+  })
+
   it('merges additions into a new context without touching the previous one', async () => {
     let inner: GuardContext | undefined
     const run = compose([async (_c, next) => next({ tenant: 'acme' })], async (c) => {

@@ -85,7 +85,6 @@ export interface SecureOptions {
 const KNOWN_OPTIONS = new Set(['use'])
 const SECURED = Symbol.for('mcp-warden.secured')
 const GUARDED = Symbol.for('mcp-warden.guarded')
-const CALL = Symbol('mcp-warden.call')
 const EMPTY_ARGS: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /** What `guard(...).wrap(handler)` attaches to the function it returns. */
@@ -94,7 +93,7 @@ interface GuardedTag {
   readonly handler: Fn
 }
 
-/** The per-call data the terminal step needs, carried in the context under a private symbol. */
+/** The per-call data the terminal step needs, passed beside the context (middlewares never see it). */
 interface CallData {
   /** The context the handler was called with, once the chain got that far (for decision events). */
   reached?: GuardContext
@@ -251,9 +250,8 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
         signal: info.signal,
         protocolVersion: info.protocolVersion,
         client: new RequestClient(binding, extra),
-        [CALL]: call,
-      } satisfies GuardContext & { [CALL]: CallData }
-      return settle(run(ctx), ctx)
+      } satisfies GuardContext
+      return settle(run(ctx, call), ctx, call)
     }
     Object.defineProperty(callback, GUARDED_CALLBACK, { value: true })
     return callback
@@ -267,24 +265,30 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     throw binding.protocolError(rpc.code, rpc.message, rpc.data)
   }
 
-  const settle = (pending: Promise<PrimitiveResult>, ctx: GuardContext): Promise<unknown> => {
+  const settle = (pending: Promise<PrimitiveResult>, ctx: GuardContext, call: CallData): Promise<unknown> => {
     if (!hasDecisionSubscribers()) return pending.then(undefined, (err: unknown) => toAnswer(err, ctx))
     const started = performance.now()
     return pending.then(
       (result) => {
-        decision(ctx, 'allow', undefined, started)
+        decision(ctx, call, 'allow', undefined, started)
         return result
       },
       (err: unknown) => {
-        if (WardenError.isInstance(err)) decision(ctx, 'deny', err.code, started)
+        if (WardenError.isInstance(err)) decision(ctx, call, 'deny', err.code, started)
         return toAnswer(err, ctx)
       },
     )
   }
 
-  const decision = (outer: GuardContext, outcome: 'allow' | 'deny', code: string | undefined, started: number) => {
+  const decision = (
+    outer: GuardContext,
+    call: CallData,
+    outcome: 'allow' | 'deny',
+    code: string | undefined,
+    started: number,
+  ) => {
     // The principal a guard established (requireAuth on stdio) is known only further in.
-    const ctx = (outer as GuardContext & { [CALL]?: CallData })[CALL]?.reached ?? outer
+    const ctx = call.reached ?? outer
     publishDecision({
       decision: outcome,
       ...(code === undefined ? {} : { code }),
@@ -660,9 +664,7 @@ export function makeGuardedHandler(middlewares: readonly AnyMiddleware[], handle
   return guarded
 }
 
-function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
-  const call = (ctx as GuardContext & { [CALL]?: CallData })[CALL]
-  if (call === undefined) return Promise.reject(new TypeError('mcp-warden: call data lost from the context'))
+function terminal(ctx: GuardContext, call: CallData): Promise<PrimitiveResult> {
   call.reached = ctx
   const pending = ctx.approvalRequired
   if (pending !== undefined && pending.length > 0 && ctx.approval?.granted !== true) {
@@ -678,8 +680,7 @@ function terminal(ctx: GuardContext): Promise<PrimitiveResult> {
   try {
     if (call.tag !== undefined) {
       const first = ctx.kind === 'resource' ? new URL(ctx.uri ?? '') : ctx.arguments
-      const { [CALL]: _hidden, ...visible } = ctx as GuardContext & { [CALL]?: CallData }
-      return Promise.resolve(call.tag.handler(first, { ...visible, extra: call.extra }) as PrimitiveResult)
+      return Promise.resolve(call.tag.handler(first, { ...ctx, extra: call.extra }) as PrimitiveResult)
     }
     let callArgs = call.callArgs
     if (call.argIndex >= 0 && ctx.arguments !== call.originalArgs) {
