@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { detectPii, luhnValid } from './pii.js'
+import { CARD_PATTERN, detectPii, luhnValid } from './pii.js'
 
 const detectors = (text: string) => detectPii(text).map((f) => f.detector)
 
@@ -45,5 +46,25 @@ describe('detectPii', () => {
   it('handles empty and unicode input', () => {
     expect(detectPii('')).toEqual([])
     expect(detectPii('电话 📞 טלפון')).toEqual([])
+  })
+})
+
+describe('CARD_PATTERN', () => {
+  // The plain form: lookbehind first. The exported pattern moves it after the first digit.
+  const reference =
+    /(?<![\d-])\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}(?![\d])|(?<![\d-])3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?![\d])/g
+  const spans = (re: RegExp, text: string) => [...text.matchAll(new RegExp(re.source, 'g'))].map((m) => [m.index, m[0]])
+
+  it('matches exactly where the lookbehind-first form matches', () => {
+    for (const text of ['4111 1111 1111 1111', '-4111111111111111', '3782 822463 10005', 'x378282246310005', '']) {
+      expect(spans(CARD_PATTERN, text)).toEqual(spans(reference, text))
+    }
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('3', '4', '7', '1', ' ', '-', 'a'), { maxLength: 60 }), (chars) => {
+        const text = chars.join('')
+        expect(spans(CARD_PATTERN, text)).toEqual(spans(reference, text))
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
