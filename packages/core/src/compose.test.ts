@@ -41,7 +41,7 @@ describe('compose', () => {
         },
       ],
       async (c, d) => {
-        seen.push(d, c.tenant)
+        seen.push(d, (c as GuardContext & { tenant?: string }).tenant)
         return ok
       },
     )

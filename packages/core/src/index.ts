@@ -53,7 +53,7 @@ export { detectInvisibleText, type InvisibleTextOptions } from './sanitize/invis
 export { detectPii, luhnValid } from './sanitize/pii.js'
 export { detectPromptInjection, type PromptInjectionOptions } from './sanitize/prompt-injection.js'
 export { redact } from './sanitize/redact.js'
-export { sanitizeText } from './sanitize/sanitize-text.js'
+export { createSanitizer, sanitizeText } from './sanitize/sanitize-text.js'
 export { scanText } from './sanitize/scan-text.js'
 export { detectSecrets } from './sanitize/secrets.js'
 export { detectTerminalEscapes } from './sanitize/terminal-escapes.js'

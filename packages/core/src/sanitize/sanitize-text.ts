@@ -45,13 +45,48 @@ const replacementFor = (category: ContentCategory, detector: string): string => 
  */
 export function sanitizeText(text: string, options?: SanitizeOptions): SanitizeResult {
   if (typeof text !== 'string') throw new TypeError('sanitizeText: text must be a string')
-  const resolved = resolveScan('sanitizeText', options, ['modes'])
+  return run(text, prepare('sanitizeText', options))
+}
+
+/**
+ * `sanitizeText` with its options validated once: the returned function sanitizes a string exactly
+ * as `sanitizeText(text, options)` does, without checking the options again on every call. The
+ * options are copied: changing the object afterwards does not change the sanitizer.
+ *
+ * @throws TypeError at creation when the options are malformed (as `sanitizeText`); the returned
+ * function throws TypeError when `text` is not a string.
+ * @example
+ * ```ts
+ * import { createSanitizer } from '@mcp-warden/core'
+ * const clean = createSanitizer({ modes: { secret: 'strip' } })
+ * clean('token ghp_...').text
+ * ```
+ */
+export function createSanitizer(options?: SanitizeOptions): (text: string) => SanitizeResult {
+  const prepared = prepare('createSanitizer', options)
+  return function sanitize(text: string): SanitizeResult {
+    if (typeof text !== 'string') throw new TypeError('createSanitizer: text must be a string')
+    return run(text, prepared)
+  }
+}
+
+interface Prepared {
+  readonly resolved: ReturnType<typeof resolveScan>
+  readonly modes: Readonly<Record<ContentCategory, ContentMode>>
+}
+
+function prepare(where: string, options: SanitizeOptions | undefined): Prepared {
+  const resolved = resolveScan(where, options, ['modes'])
   const modes = (options?.modes ?? {}) as Partial<Record<ContentCategory, ContentMode>>
-  checkRecord('sanitizeText', 'modes', modes, (v) => typeof v === 'string' && MODES.includes(v))
+  checkRecord(where, 'modes', modes, (v) => typeof v === 'string' && MODES.includes(v))
+  return { resolved, modes: { ...DEFAULT_MODES, ...modes } }
+}
+
+function run(text: string, { resolved, modes }: Prepared): SanitizeResult {
   const list = scanResolved(text, resolved)
   // A mode per kind (category, detector, message): a scan has a handful of kinds and may have
   // hundreds of thousands of findings.
-  const kindModes = list.kinds.map((kind) => modes[kind.category] ?? DEFAULT_MODES[kind.category])
+  const kindModes = list.kinds.map((kind) => modes[kind.category])
   const modeAt = (i: number): ContentMode => kindModes[list.kind(i)] as ContentMode
   const out = applySpans(
     text,

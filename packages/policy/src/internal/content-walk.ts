@@ -1,12 +1,13 @@
 import {
   type ContentCategory,
   type ContentMode,
+  createSanitizer,
   type Detector,
   type Finding,
   type GuardContext,
   publishSecurityEvent,
   type SanitizeOptions,
-  sanitizeText,
+  type SanitizeResult,
 } from '@mcp-warden/core'
 import { CONTENT_ERROR_CODES, ContentError } from '../content-error.js'
 
@@ -55,14 +56,15 @@ export function resolveContentOptions(
     ...(opts.detectors === undefined ? {} : { detectors: opts.detectors as readonly Detector[] }),
     ...(opts.maxFindings === undefined ? {} : { maxFindings: opts.maxFindings as number }),
   }
-  // Validate the engine options once, now, so a mistake is a start-up TypeError.
+  // The engine options are validated once, now, so a mistake is a start-up TypeError.
+  let sanitize: (text: string) => SanitizeResult
   try {
-    sanitizeText('', engine)
+    sanitize = createSanitizer(engine)
   } catch (err) {
-    throw new TypeError(`${where}: ${(err as Error).message.replace(/^sanitizeText: /, '')}`)
+    throw new TypeError(`${where}: ${(err as Error).message.replace(/^createSanitizer: /, '')}`)
   }
   return {
-    engine,
+    sanitize,
     modes: engine.modes as Readonly<Record<ContentCategory, ContentMode>>,
     thresholds: (opts.thresholds ?? {}) as Readonly<Partial<Record<ContentCategory, number>>>,
     asyncDetectors: asyncDetectors as ResolvedContent['asyncDetectors'],
@@ -73,7 +75,8 @@ export function resolveContentOptions(
 }
 
 export interface ResolvedContent {
-  readonly engine: SanitizeOptions
+  /** The core sanitizer engine, its options validated once. */
+  readonly sanitize: (text: string) => SanitizeResult
   readonly modes: Readonly<Record<ContentCategory, ContentMode>>
   readonly thresholds: Readonly<Partial<Record<ContentCategory, number>>>
   readonly asyncDetectors: readonly ((text: string) => Promise<readonly Finding[]>)[]
@@ -105,7 +108,7 @@ export class ContentScan {
   async text(value: string, path: string, inKey = false): Promise<string> {
     if (++this.strings > this.resolved.maxStrings)
       throw this.tooComplex(`more than ${this.resolved.maxStrings} strings`)
-    const result = sanitizeText(value, this.resolved.engine)
+    const result = this.resolved.sanitize(value)
     this.omitted += result.omitted
     for (const f of result.findings) this.findings.push({ ...f, path, inKey })
     for (const f of result.refused) this.refused.push({ ...f, path, inKey })

@@ -64,12 +64,13 @@ export function resolveScan(
       throw new TypeError(`${where}: each detector needs a \`name\` and a \`detect(text)\` function`)
     }
   }
-  const categories = (opts.categories ?? {}) as Partial<Record<ContentCategory, boolean>>
-  const thresholds = (opts.thresholds ?? {}) as Partial<Record<ContentCategory, number>>
+  // Copies: a prepared sanitizer must not change when the caller's objects do.
+  const categories = { ...(opts.categories as object | undefined) } as Partial<Record<ContentCategory, boolean>>
+  const thresholds = { ...(opts.thresholds as object | undefined) } as Partial<Record<ContentCategory, number>>
   return {
     enabled: (c) => categories[c] ?? c !== 'confusable',
     threshold: (c) => thresholds[c] ?? DEFAULT_THRESHOLD,
-    detectors: detectors as Detector[],
+    detectors: [...detectors] as Detector[],
     maxFindings: resolveMaxFindings(where, opts.maxFindings),
   }
 }
