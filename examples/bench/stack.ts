@@ -12,10 +12,16 @@ import { allow, deny, rateLimit, requireScopes, rule, sanitizeInput, sanitizeOut
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 
-/** A 2 KB argument of ordinary prose: nothing for the sanitizers to find, all of it to scan. */
-export const PAYLOAD = 'Quarterly report line with ordinary words, numbers 12345 and punctuation. '
-  .repeat(28)
-  .slice(0, 2048)
+/**
+ * A 2 KB argument of ordinary prose: nothing for the sanitizers to find, all of it to scan. Made
+ * flat, as a transport delivers it (`JSON.parse`), rather than the sliced string `repeat().slice()`
+ * builds, whose every character read goes through its parent.
+ */
+export const PAYLOAD: string = JSON.parse(
+  JSON.stringify(
+    'Quarterly report line with ordinary words, numbers 12345 and punctuation. '.repeat(28).slice(0, 2048),
+  ),
+)
 
 const schema = { inputSchema: { text: z.string() } }
 const handler = async ({ text }: { text: string }) => ({ content: [{ type: 'text' as const, text }] })
