@@ -505,6 +505,76 @@ describe.each(SDKS)('secure ($name)', (sdk) => {
     })
   })
 
+  describe('visibility hooks that answer late or fail', () => {
+    const hook = (visibility: (ctx: ListContext) => unknown) =>
+      Object.assign(async (_c: GuardContext, next: () => Promise<PrimitiveResult>) => next(), { visibility })
+
+    it('waits for asynchronous hooks, with what they add, on lists and calls alike', async () => {
+      const seen: (string | undefined)[] = []
+      const addLater = hook(async () => ({ principal }))
+      const check = hook((ctx) => {
+        seen.push(ctx.principal?.subject)
+        return ctx.principal !== undefined
+      })
+      const hideLater = hook(async () => false)
+      const server = sdk.secured({ use: [addLater] })
+      server.registerTool(
+        'shown',
+        {},
+        server.guard(check).wrap(async () => text('shown')),
+      )
+      let ran = false
+      server.registerTool(
+        'hidden_later',
+        {},
+        server.guard(hideLater).wrap(async () => {
+          ran = true
+          return text('ran')
+        }),
+      )
+      const client = await connect(server)
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['shown'])
+      expect(await client.callTool({ name: 'shown' })).toMatchObject(text('shown'))
+      expect(seen).toEqual(['alice', 'alice'])
+      const outcome = await client.callTool({ name: 'hidden_later' }).then(
+        (result) => JSON.stringify(result),
+        (err: Error) => err.message,
+      )
+      expect(outcome).toContain('not found')
+      expect(ran).toBe(false)
+    })
+
+    it('fails a call and a list closed when a hook throws or rejects', async () => {
+      for (const failing of [
+        hook(() => {
+          throw new Error('hook broke')
+        }),
+        hook(async () => {
+          throw new Error('hook broke')
+        }),
+      ]) {
+        let ran = false
+        const server = sdk.secured()
+        server.registerTool(
+          't',
+          {},
+          server.guard(failing).wrap(async () => {
+            ran = true
+            return text('ran')
+          }),
+        )
+        const client = await connect(server)
+        await expect(client.listTools()).rejects.toThrow()
+        const outcome = await client.callTool({ name: 't' }).then(
+          (result) => (result as { isError?: boolean }).isError === true,
+          () => true,
+        )
+        expect(outcome).toBe(true)
+        expect(ran).toBe(false)
+      }
+    })
+  })
+
   describe('approval requirements', () => {
     const demand = async (ctx: GuardContext, next: (add: Partial<GuardContext>) => Promise<PrimitiveResult>) =>
       next({ approvalRequired: demandApproval(ctx, { by: 'test-rule', reason: 'Deleting needs a human' }) })

@@ -361,13 +361,35 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     }
   }
 
-  const isVisible = async (item: Loose | undefined, extra: unknown, uri?: string): Promise<boolean> => {
+  /**
+   * Runs the item's visibility hooks. Synchronous while every hook answers synchronously (the
+   * usual case: scope checks), so a visible call adds no promise; a hook that returns a promise
+   * switches the rest of the run to async.
+   */
+  const isVisible = (item: Loose | undefined, extra: unknown, uri?: string): boolean | Promise<boolean> => {
     const state = item === undefined ? undefined : states.get(item)
     if (state === undefined) return false
     if (state.hooks.length === 0) return true
-    let ctx = listContext(state, extra, uri)
-    for (const hook of state.hooks) {
-      const verdict = await hook(ctx)
+    return runHooks(state.hooks, 0, listContext(state, extra, uri))
+  }
+
+  const runHooks = (hooks: readonly VisibilityHook[], from: number, start: ListContext): boolean | Promise<boolean> => {
+    let ctx = start
+    for (let i = from; i < hooks.length; i++) {
+      let verdict: ReturnType<VisibilityHook>
+      try {
+        verdict = (hooks[i] as VisibilityHook)(ctx)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      if (verdict instanceof Promise || (typeof verdict === 'object' && verdict !== null && 'then' in verdict)) {
+        const current = ctx
+        return Promise.resolve(verdict).then((settled) => {
+          if (settled === false) return false
+          const merged = typeof settled === 'object' && settled !== null ? { ...current, ...settled } : current
+          return runHooks(hooks, i + 1, merged)
+        })
+      }
       if (verdict === false) return false
       if (typeof verdict === 'object' && verdict !== null) ctx = { ...ctx, ...verdict }
     }
@@ -431,11 +453,14 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     const state = states.get(item)
     if (state === undefined) return unguarded(kind, target)
     if (!filtering(state)) return undefined
-    return isVisible(item, extra, uri).then((visible) => {
-      if (visible) return undefined
+    const hidden = (): SdkAnswer => {
       if (hasDecisionSubscribers()) hiddenDecision(state, extra)
       return binding.unknown(kind, target)
-    })
+    }
+    const visible = isVisible(item, extra, uri)
+    if (visible === true) return undefined
+    if (visible === false) return Promise.resolve(hidden())
+    return visible.then((seen) => (seen ? undefined : hidden()))
   }
 
   /**
@@ -468,7 +493,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     if (item === undefined || item.enabled === false) return undefined
     const state = states.get(item)
     if (state === undefined || !filtering(state)) return undefined
-    return isVisible(item, extra, uri).then((visible) => (visible ? undefined : unknownAnswer()))
+    return Promise.resolve(isVisible(item, extra, uri)).then((visible) => (visible ? undefined : unknownAnswer()))
   }
 
   /** Audit sees a call to a hidden item as a denial, though the client is told "not found". */
