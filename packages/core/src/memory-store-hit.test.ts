@@ -11,6 +11,26 @@ describe('createMemoryStore', () => {
     vi.useRealTimers()
   })
 
+  describe('hitNow', () => {
+    it('decides synchronously on the same log as hit', async () => {
+      const store = createMemoryStore({ max: 10, now })
+      const hitNow = store.hitNow as NonNullable<typeof store.hitNow>
+      const first = hitNow('k', { limit: 2, windowMs: 1000 })
+      expect(first).toEqual({ allowed: true, remaining: 1, retryAfterMs: 0 })
+      expect((await store.hit?.('k', { limit: 2, windowMs: 1000 }))?.allowed).toBe(true)
+      vi.advanceTimersByTime(250)
+      expect(hitNow('k', { limit: 2, windowMs: 1000 })).toEqual({ allowed: false, remaining: 0, retryAfterMs: 750 })
+    })
+
+    it('throws, rather than rejects, on a bad key or bad options', () => {
+      const store = createMemoryStore({ max: 10, now })
+      const hitNow = store.hitNow as NonNullable<typeof store.hitNow>
+      expect(() => hitNow('', { limit: 1, windowMs: 1000 })).toThrow(TypeError)
+      expect(() => hitNow('k', { limit: 0, windowMs: 1000 })).toThrow(TypeError)
+      expect(() => hitNow('k', { limit: 1, windowMs: Number.NaN })).toThrow(TypeError)
+    })
+  })
+
   describe('hit', () => {
     it('admits exactly limit hits in the window and reports remaining when called in a burst', async () => {
       const store = createMemoryStore({ max: 10, now })

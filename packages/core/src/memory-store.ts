@@ -206,28 +206,33 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       return true
     },
     async hit(key: string, hitOptions: StoreHitOptions) {
-      checkKey(key)
-      let checked = hitOptions
-      if (!checkedHitOptions.has(hitOptions)) {
-        checked = checkHitOptions(hitOptions, 'MemoryStore.hit')
-        if (Object.isFrozen(hitOptions)) checkedHitOptions.add(hitOptions)
-      }
-      const { limit, windowMs } = checked
-      const time = now()
-      const found = cache.get(key)
-      const log = found instanceof HitLog ? found : new HitLog()
-      const result = log.hit(time, limit, windowMs)
-      // The entry must outlive its newest hit by a window. Extending its lifetime to two windows
-      // at most every half window keeps that true without a cache write per decision.
-      if (log !== found || (result.allowed && time - log.refreshedAt >= windowMs / 2)) {
-        log.refreshedAt = time
-        const ttl = 2 * windowMs
-        cache.set(key, log, { ttl: maxTtlMs === undefined ? ttl : Math.min(ttl, maxTtlMs) })
-      }
-      return result
+      return hitNow(key, hitOptions)
     },
+    hitNow,
     async close() {
       cache.clear()
     },
   } satisfies Store)
+
+  function hitNow(key: string, hitOptions: StoreHitOptions): StoreHitResult {
+    checkKey(key)
+    let checked = hitOptions
+    if (!checkedHitOptions.has(hitOptions)) {
+      checked = checkHitOptions(hitOptions, 'MemoryStore.hit')
+      if (Object.isFrozen(hitOptions)) checkedHitOptions.add(hitOptions)
+    }
+    const { limit, windowMs } = checked
+    const time = now()
+    const found = cache.get(key)
+    const log = found instanceof HitLog ? found : new HitLog()
+    const result = log.hit(time, limit, windowMs)
+    // The entry must outlive its newest hit by a window. Extending its lifetime to two windows
+    // at most every half window keeps that true without a cache write per decision.
+    if (log !== found || (result.allowed && time - log.refreshedAt >= windowMs / 2)) {
+      log.refreshedAt = time
+      const ttl = 2 * windowMs
+      cache.set(key, log, { ttl: maxTtlMs === undefined ? ttl : Math.min(ttl, maxTtlMs) })
+    }
+    return result
+  }
 }

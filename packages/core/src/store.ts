@@ -81,6 +81,12 @@ export interface Store {
    * @throws TypeError when `limit` or `windowMs` is not a positive integer.
    */
   hit?(key: string, options: StoreHitOptions): Promise<StoreHitResult>
+  /**
+   * Optional synchronous form of `hit`, for stores that decide in process (the memory store has
+   * it; a networked store cannot). Same semantics and errors, thrown instead of rejected. A limiter
+   * uses it when present, so an admitted call costs no promise.
+   */
+  hitNow?(key: string, options: StoreHitOptions): StoreHitResult
   /** Releases the store's resources. */
   close?(): Promise<void>
 }

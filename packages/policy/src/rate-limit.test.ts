@@ -127,28 +127,66 @@ describe('rateLimit', () => {
     }
   })
 
+  /** A store with `hit` replaced, without the synchronous `hitNow` (as a networked store). */
+  const asyncStore = (kind: string, hit: NonNullable<Store['hit']>): Store => {
+    const { hitNow: _inProcess, ...rest } = store()
+    return { ...rest, kind, hit }
+  }
+  /** A store deciding in process through `hitNow` only. */
+  const syncStore = (kind: string, hitNow: NonNullable<Store['hitNow']>): Store => {
+    const { hit: _async, ...rest } = store()
+    return { ...rest, kind, hit: async () => ({ allowed: true, remaining: 1, retryAfterMs: 0 }), hitNow }
+  }
+
   it('refuses with ERR_STORE_UNAVAILABLE when the store cannot decide', async () => {
-    const broken: Store = {
-      ...store(),
-      kind: 'broken',
-      hit: async () => {
-        const { StoreUnavailableError } = await import('@mcp-warden/core')
-        throw new StoreUnavailableError('down')
-      },
+    const { StoreUnavailableError } = await import('@mcp-warden/core')
+    const broken = asyncStore('broken', async () => {
+      throw new StoreUnavailableError('down')
+    })
+    const brokenNow = syncStore('broken-now', () => {
+      throw new StoreUnavailableError('down')
+    })
+    for (const given of [broken, brokenNow]) {
+      const handler = vi.fn(next)
+      const pending = rateLimit({ limit: 1, windowMs: 1000, store: given })(context(), handler)
+      expect(pending).toBeInstanceOf(Promise)
+      expect((await denial(pending)).code).toBe('ERR_STORE_UNAVAILABLE')
+      expect(handler).not.toHaveBeenCalled()
     }
-    const guard = rateLimit({ limit: 1, windowMs: 1000, store: broken })
-    expect((await denial(guard(context(), next))).code).toBe('ERR_STORE_UNAVAILABLE')
   })
 
   it('refuses, with the window as the delay, when a store answers with something unusable', async () => {
     for (const answer of [undefined, null, {}, { allowed: 'yes' }, { allowed: false, retryAfterMs: Number.NaN }]) {
-      const odd: Store = { ...store(), kind: 'odd', hit: async () => answer as never }
-      const handler = vi.fn(next)
-      const err = await denial(rateLimit({ limit: 1, windowMs: 5000, store: odd })(context(), handler))
-      expect(err.code).toBe('ERR_RATE_LIMITED')
-      expect(err.details.retryAfterMs).toBe(5000)
-      expect(handler).not.toHaveBeenCalled()
+      for (const odd of [asyncStore('odd', async () => answer as never), syncStore('odd-now', () => answer as never)]) {
+        const handler = vi.fn(next)
+        const err = await denial(rateLimit({ limit: 1, windowMs: 5000, store: odd })(context(), handler))
+        expect(err.code).toBe('ERR_RATE_LIMITED')
+        expect(err.details.retryAfterMs).toBe(5000)
+        expect(handler).not.toHaveBeenCalled()
+      }
     }
+  })
+
+  it('decides through hitNow when the store has it, and through hit otherwise', async () => {
+    const calls: string[] = []
+    const both: Store = {
+      ...store(),
+      kind: 'both',
+      hit: async () => {
+        calls.push('hit')
+        return { allowed: true, remaining: 0, retryAfterMs: 0 }
+      },
+      hitNow: () => {
+        calls.push('hitNow')
+        return { allowed: true, remaining: 0, retryAfterMs: 0 }
+      },
+    }
+    await rateLimit({ limit: 1, windowMs: 1000, store: both })(context(), next)
+    await rateLimit({ limit: 1, windowMs: 1000, store: asyncStore('only-hit', both.hit as NonNullable<Store['hit']>) })(
+      context(),
+      next,
+    )
+    expect(calls).toEqual(['hitNow', 'hit'])
   })
 
   it('publishes a rate_limit.exceeded security event when refusing', async () => {

@@ -159,12 +159,8 @@ export function rateLimit(options: RateLimitOptions): Middleware {
       : prefix + value
   }
 
-  const rateLimitMiddleware = async function rateLimit(
-    ctx: GuardContext,
-    next: () => Promise<PrimitiveResult>,
-  ): Promise<PrimitiveResult> {
-    const decision: unknown = await hit(keyOf(ctx), hitOptions)
-    if ((decision as { allowed?: unknown } | null)?.allowed === true) return next()
+  /** Publishes the refusal and returns the error to reject with. */
+  const refusal = (ctx: GuardContext, decision: unknown): LimitError => {
     // Anything but an explicit admission refuses; a store that gives no usable delay gets the window.
     const given = (decision as { retryAfterMs?: unknown } | null)?.retryAfterMs
     const retryAfterMs = typeof given === 'number' && given > 0 && Number.isFinite(given) ? Math.ceil(given) : windowMs
@@ -177,11 +173,35 @@ export function rateLimit(options: RateLimitOptions): Middleware {
       name: ctx.name,
       detail: { ...details, retryAfterMs },
     })
-    throw new LimitError(
+    return new LimitError(
       LIMIT_ERROR_CODES.ERR_RATE_LIMITED,
       `Rate limit exceeded; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
-      { status: 429, details: { retryAfterMs, ...details } },
+      {
+        status: 429,
+        details: { retryAfterMs, ...details },
+      },
     )
+  }
+  const admitted = (decision: unknown): boolean => (decision as { allowed?: unknown } | null)?.allowed === true
+  // An in-process store decides synchronously: an admitted call then adds no promise of its own.
+  const hitNow = typeof store.hitNow === 'function' ? store.hitNow.bind(store) : undefined
+
+  const rateLimitMiddleware = function rateLimit(
+    ctx: GuardContext,
+    next: () => Promise<PrimitiveResult>,
+  ): Promise<PrimitiveResult> {
+    try {
+      const key = keyOf(ctx)
+      if (hitNow !== undefined) {
+        const decision: unknown = hitNow(key, hitOptions)
+        return admitted(decision) ? next() : Promise.reject(refusal(ctx, decision))
+      }
+      return hit(key, hitOptions).then((decision: unknown) =>
+        admitted(decision) ? next() : Promise.reject(refusal(ctx, decision)),
+      )
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
   return Object.assign(rateLimitMiddleware, {
     describe: Object.freeze({ name: 'rateLimit', id: name, limit, windowMs, store: store.kind }),
