@@ -135,7 +135,10 @@ describe('createSanitizer', () => {
     options.modes.secret = 'report' as 'strip'
     options.categories.secret = false
     options.thresholds.secret = 1
-    options.detectors.push({ name: 'late', detect: () => [{ category: 'pii', start: 0, end: 1, score: 1 }] })
+    options.detectors.push({
+      name: 'late',
+      detect: () => [{ category: 'pii', detector: 'late', start: 0, end: 1, score: 1, message: 'late' }],
+    })
     const { text, findings } = sanitize('key ghp_0123456789abcdefghijklmnopqrstuvwxyzAB')
     expect(text).toBe('key [REDACTED:github-token]')
     expect(findings.map((f) => f.category)).toEqual(['secret'])
