@@ -705,7 +705,10 @@ function terminal(ctx: GuardContext, call: CallData): Promise<PrimitiveResult> {
   try {
     if (call.tag !== undefined) {
       const first = ctx.kind === 'resource' ? new URL(ctx.uri ?? '') : ctx.arguments
-      return Promise.resolve(call.tag.handler(first, { ...ctx, extra: call.extra }) as PrimitiveResult)
+      // Object.assign rather than a spread: the context was itself built by spreads (`next(add)`),
+      // and V8 copies such an object into a literal with an extra key on a slow path.
+      const handlerCtx = Object.assign({}, ctx, { extra: call.extra })
+      return Promise.resolve(call.tag.handler(first, handlerCtx) as PrimitiveResult)
     }
     let callArgs = call.callArgs
     if (call.argIndex >= 0 && ctx.arguments !== call.originalArgs) {
