@@ -11,9 +11,10 @@ export interface ContentGuardOptions {
   /** Extra synchronous detectors (for example a model-based classifier wrapped synchronously). */
   readonly detectors?: readonly Detector[]
   /**
-   * Extra asynchronous detectors, awaited per string: `(text) => Promise<Finding[]>`. Their findings
-   * obey the thresholds and modes; `strip` is not applied to them (only `report` and `refuse`).
-   * Default none.
+   * Extra asynchronous detectors, `(text) => Promise<Finding[]>`, awaited once the built-in scan has
+   * walked the whole value: each is called on every string (the original text) in the order the
+   * walk met them. Their findings obey the thresholds and modes; `strip` is not applied to them
+   * (only `report` and `refuse`). Default none.
    */
   readonly asyncDetectors?: readonly ((text: string) => Promise<readonly Finding[]>)[]
   /** Deepest nesting scanned; deeper values are refused (`ERR_CONTENT_TOO_COMPLEX`). Default 32. */

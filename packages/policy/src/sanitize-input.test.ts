@@ -79,6 +79,28 @@ describe('sanitizeInput', () => {
     })
   })
 
+  it('rejects, rather than throws, when the arguments are too complex or a detector rejects', async () => {
+    let deep: unknown = 'x'
+    for (let i = 0; i < 100; i++) deep = { d: deep }
+    let called = false
+    const next = (async () => {
+      called = true
+      return {} as PrimitiveResult
+    }) as never
+    const pending = sanitizeInput()(ctx({ deep }), next)
+    expect(pending).toBeInstanceOf(Promise)
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_CONTENT_TOO_COMPLEX' })
+    const broken = sanitizeInput({
+      asyncDetectors: [
+        async () => {
+          throw new Error('classifier down')
+        },
+      ],
+    })
+    await expect(broken(ctx({ q: 'x' }), next)).rejects.toThrow('classifier down')
+    expect(called).toBe(false)
+  })
+
   it('handles huge and unicode arguments', async () => {
     const big = 'ok '.repeat(100_000)
     expect(await run(sanitizeInput(), { big, u: 'Καλημέρα 👋🏽 مرحبا' })).toEqual({ big, u: 'Καλημέρα 👋🏽 مرحبا' })

@@ -52,14 +52,21 @@ export function sanitizeInput(options: SanitizeInputOptions = {}): Middleware<Gu
     throw new TypeError('sanitizeInput: `keys` must be a boolean')
   }
   const keys = options.keys ?? true
-  const sanitizeInputMiddleware = async (
+  // Not `async`: without asynchronous detectors the scan is synchronous and adds no promise.
+  const sanitizeInputMiddleware = (
     ctx: GuardContext,
     next: (add: { readonly arguments: Readonly<Record<string, unknown>> }) => ReturnType<Middleware>,
-  ) => {
-    const scan = new ContentScan(resolved, 'input')
-    const cleaned = (await scan.value(ctx.arguments, '', 0, keys)) as Readonly<Record<string, unknown>>
-    scan.settle(ctx)
-    return next({ arguments: cleaned })
+  ): ReturnType<Middleware> => {
+    try {
+      const scan = new ContentScan(resolved, 'input')
+      const cleaned = scan.value(ctx.arguments, '', 0, keys) as Readonly<Record<string, unknown>>
+      const settled = scan.finish(ctx, cleaned)
+      return settled instanceof Promise
+        ? settled.then((args) => next({ arguments: args }))
+        : next({ arguments: settled })
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
   return Object.assign(sanitizeInputMiddleware, {
     describe: { name: 'sanitizeInput', modes: resolved.modes },

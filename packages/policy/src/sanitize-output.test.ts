@@ -41,6 +41,47 @@ describe('sanitizeOutput', () => {
     })
   })
 
+  it('runs asynchronous detectors on every text of the result, and refuses on their findings', async () => {
+    const seen: string[] = []
+    const model = async (text: string) => {
+      seen.push(text)
+      return text.includes('evil')
+        ? [{ category: 'prompt-injection' as const, detector: 'model', start: 0, end: 4, score: 0.9, message: 'm' }]
+        : []
+    }
+    const guard = sanitizeOutput({ asyncDetectors: [model], modes: { 'prompt-injection': 'refuse' } })
+    const fine = { content: [{ type: 'text', text: 'one' }], structuredContent: { a: 'two' } }
+    expect(await run(guard, fine)).toBe(fine)
+    expect(seen).toEqual(['one', 'two'])
+    await expect(
+      run(guard, {
+        content: [
+          { type: 'text', text: 'fine' },
+          { type: 'text', text: 'evil plan' },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_CONTENT_REFUSED_OUTPUT',
+      details: { category: 'prompt-injection', detector: 'model', path: '/content/1/text' },
+    })
+  })
+
+  it('fails closed when an asynchronous detector rejects or next() throws', async () => {
+    const broken = sanitizeOutput({
+      asyncDetectors: [
+        async () => {
+          throw new Error('classifier down')
+        },
+      ],
+    })
+    await expect(run(broken, { content: [{ type: 'text', text: 'x' }] })).rejects.toThrow('classifier down')
+    const throwing = sanitizeOutput()(ctx, (() => {
+      throw new Error('handler broke')
+    }) as never)
+    expect(throwing).toBeInstanceOf(Promise)
+    await expect(throwing).rejects.toThrow('handler broke')
+  })
+
   it('ignores malformed content entries', async () => {
     const result = { content: [null, 'text', { type: 'text', text: 42 }] } as unknown as PrimitiveResult
     expect(await run(sanitizeOutput(), result)).toBe(result)

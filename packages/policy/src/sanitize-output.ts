@@ -23,20 +23,16 @@ const DEFAULT_MODES: Readonly<Record<ContentCategory, ContentMode>> = {
 type Loose = Record<string, unknown>
 
 /** Sanitizes the text-bearing parts of a tool, resource or prompt result. */
-async function cleanResult(result: PrimitiveResult, scan: ContentScan): Promise<PrimitiveResult> {
+function cleanResult(result: PrimitiveResult, scan: ContentScan): PrimitiveResult {
   let changed = false
   const out: Loose = { ...result }
-  const blocks = async (
-    list: unknown,
-    path: string,
-    clean: (item: Loose, at: string) => Promise<Loose>,
-  ): Promise<void> => {
+  const blocks = (list: unknown, path: string, clean: (item: Loose, at: string) => Loose): void => {
     if (!Array.isArray(list)) return
     const next: unknown[] = []
     let listChanged = false
     for (let i = 0; i < list.length; i++) {
       const item = list[i] as unknown
-      const cleaned = typeof item === 'object' && item !== null ? await clean(item as Loose, `${path}/${i}`) : item
+      const cleaned = typeof item === 'object' && item !== null ? clean(item as Loose, `${path}/${i}`) : item
       if (cleaned !== item) listChanged = true
       next.push(cleaned)
     }
@@ -45,34 +41,34 @@ async function cleanResult(result: PrimitiveResult, scan: ContentScan): Promise<
       changed = true
     }
   }
-  const textField = async (item: Loose, field: string, at: string): Promise<Loose> => {
+  const textField = (item: Loose, field: string, at: string): Loose => {
     const value = item[field]
     if (typeof value !== 'string') return item
-    const cleaned = await scan.text(value, `${at}/${field}`)
+    const cleaned = scan.text(value, `${at}/${field}`)
     return cleaned === value ? item : { ...item, [field]: cleaned }
   }
-  const contentBlock = async (block: Loose, at: string): Promise<Loose> => {
-    let next = await textField(block, 'text', at)
+  const contentBlock = (block: Loose, at: string): Loose => {
+    let next = textField(block, 'text', at)
     const resource = block.resource
     if (typeof resource === 'object' && resource !== null) {
-      const cleaned = await textField(resource as Loose, 'text', `${at}/resource`)
+      const cleaned = textField(resource as Loose, 'text', `${at}/resource`)
       if (cleaned !== resource) next = { ...next, resource: cleaned }
     }
     return next
   }
   // Tool results (including error results, whose message is a text block).
-  await blocks(result.content, '/content', contentBlock)
+  blocks(result.content, '/content', contentBlock)
   // Resource reads.
-  await blocks(result.contents, '/contents', (item, at) => textField(item, 'text', at))
+  blocks(result.contents, '/contents', (item, at) => textField(item, 'text', at))
   // Prompt messages: { role, content: block }.
-  await blocks(result.messages, '/messages', async (message, at) => {
+  blocks(result.messages, '/messages', (message, at) => {
     const content = message.content
     if (typeof content !== 'object' || content === null) return message
-    const cleaned = await contentBlock(content as Loose, `${at}/content`)
+    const cleaned = contentBlock(content as Loose, `${at}/content`)
     return cleaned === content ? message : { ...message, content: cleaned }
   })
   if (result.structuredContent !== undefined) {
-    const cleaned = await scan.value(result.structuredContent, '/structuredContent', 0, false)
+    const cleaned = scan.value(result.structuredContent, '/structuredContent', 0, false)
     if (cleaned !== result.structuredContent) {
       out.structuredContent = cleaned
       changed = true
@@ -106,12 +102,18 @@ async function cleanResult(result: PrimitiveResult, scan: ContentScan): Promise<
  */
 export function sanitizeOutput(options: SanitizeOutputOptions = {}): Middleware<GuardContext> {
   const resolved = resolveContentOptions('sanitizeOutput', options, [], DEFAULT_MODES)
-  const sanitizeOutputMiddleware = async (ctx: GuardContext, next: () => ReturnType<Middleware>) => {
-    const result = await next()
-    const scan = new ContentScan(resolved, 'output')
-    const cleaned = await cleanResult(result, scan)
-    scan.settle(ctx)
-    return cleaned
+  // Not `async`: without asynchronous detectors the scan adds no promise beyond the one `then`.
+  const sanitizeOutputMiddleware = (ctx: GuardContext, next: () => ReturnType<Middleware>): ReturnType<Middleware> => {
+    let pending: ReturnType<Middleware>
+    try {
+      pending = Promise.resolve(next())
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return pending.then((result) => {
+      const scan = new ContentScan(resolved, 'output')
+      return scan.finish(ctx, cleanResult(result, scan))
+    })
   }
   return Object.assign(sanitizeOutputMiddleware, {
     describe: { name: 'sanitizeOutput', modes: resolved.modes },

@@ -92,40 +92,58 @@ export interface LocatedFinding extends Finding {
   readonly inKey: boolean
 }
 
-/** Per-call scanning state: counts strings, collects findings. */
+/**
+ * Per-call scanning state: counts strings, collects findings. The walk is synchronous (the engine
+ * is); strings are remembered for the asynchronous detectors, which `detectLater` runs once the
+ * walk is done, in the order the strings were met.
+ */
 export class ContentScan {
   readonly findings: LocatedFinding[] = []
   readonly refused: LocatedFinding[] = []
   private strings = 0
   /** Findings the engine counted but did not return (`SanitizeResult.omitted`). */
   private omitted = 0
+  /** Strings for the asynchronous detectors (only when there are any). */
+  private readonly pending: { readonly value: string; readonly path: string; readonly inKey: boolean }[] = []
   constructor(
     private readonly resolved: ResolvedContent,
     private readonly direction: 'input' | 'output',
   ) {}
 
+  /** Whether `detectLater` has work: asynchronous detectors and at least one string. */
+  get hasPending(): boolean {
+    return this.pending.length > 0
+  }
+
   /** Sanitizes one string at `path`; returns the (possibly) cleaned string. */
-  async text(value: string, path: string, inKey = false): Promise<string> {
+  text(value: string, path: string, inKey = false): string {
     if (++this.strings > this.resolved.maxStrings)
       throw this.tooComplex(`more than ${this.resolved.maxStrings} strings`)
     const result = this.resolved.sanitize(value)
     this.omitted += result.omitted
     for (const f of result.findings) this.findings.push({ ...f, path, inKey })
     for (const f of result.refused) this.refused.push({ ...f, path, inKey })
-    for (const detect of this.resolved.asyncDetectors) {
-      for (const f of await detect(value)) {
-        if (typeof f !== 'object' || f === null || typeof f.score !== 'number') continue
-        if (f.score < (this.resolved.thresholds[f.category] ?? 0.5)) continue
-        const located = { ...f, path, inKey }
-        this.findings.push(located)
-        if (this.resolved.modes[f.category] === 'refuse') this.refused.push(located)
-      }
-    }
+    if (this.resolved.asyncDetectors.length > 0) this.pending.push({ value, path, inKey })
     return result.text
   }
 
+  /** Runs the asynchronous detectors over every string the walk met (the original text). */
+  async detectLater(): Promise<void> {
+    for (const { value, path, inKey } of this.pending) {
+      for (const detect of this.resolved.asyncDetectors) {
+        for (const f of await detect(value)) {
+          if (typeof f !== 'object' || f === null || typeof f.score !== 'number') continue
+          if (f.score < (this.resolved.thresholds[f.category] ?? 0.5)) continue
+          const located = { ...f, path, inKey }
+          this.findings.push(located)
+          if (this.resolved.modes[f.category] === 'refuse') this.refused.push(located)
+        }
+      }
+    }
+  }
+
   /** Walks a JSON value, sanitizing every string (and key, when `keys`); returns the cleaned copy. */
-  async value(value: unknown, path: string, depth: number, keys: boolean): Promise<unknown> {
+  value(value: unknown, path: string, depth: number, keys: boolean): unknown {
     if (typeof value === 'string') return this.text(value, path)
     if (typeof value !== 'object' || value === null) return value
     if (depth >= this.resolved.maxDepth) throw this.tooComplex(`nested deeper than ${this.resolved.maxDepth}`)
@@ -133,7 +151,7 @@ export class ContentScan {
       let changed = false
       const out: unknown[] = []
       for (let i = 0; i < value.length; i++) {
-        const item = await this.value(value[i], `${path}/${i}`, depth + 1, keys)
+        const item = this.value(value[i], `${path}/${i}`, depth + 1, keys)
         if (item !== value[i]) changed = true
         out.push(item)
       }
@@ -143,17 +161,32 @@ export class ContentScan {
     const out: Record<string, unknown> = {}
     for (const [key, item] of Object.entries(value)) {
       const pointer = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
-      const cleanKey = keys ? await this.text(key, pointer, true) : key
+      const cleanKey = keys ? this.text(key, pointer, true) : key
       if (Object.hasOwn(out, cleanKey)) {
         throw new ContentError(this.refusedCode(), 'Two keys become identical once sanitized', {
           details: { path: pointer, reason: 'key-collision' },
         })
       }
-      const cleanItem = await this.value(item, pointer, depth + 1, keys)
+      const cleanItem = this.value(item, pointer, depth + 1, keys)
       if (cleanKey !== key || cleanItem !== item) changed = true
       out[cleanKey] = cleanItem
     }
     return changed ? out : value
+  }
+
+  /**
+   * Runs the asynchronous detectors when there is work for them, then `settle`; returns `value`.
+   * Synchronous (no promise) when there is none.
+   */
+  finish<T>(ctx: GuardContext, value: T): T | Promise<T> {
+    if (!this.hasPending) {
+      this.settle(ctx)
+      return value
+    }
+    return this.detectLater().then(() => {
+      this.settle(ctx)
+      return value
+    })
   }
 
   /** Publishes findings as `content.<category>` security events and throws on refused content. */
