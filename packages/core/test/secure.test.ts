@@ -646,6 +646,35 @@ describe.each(SDKS)('secure ($name)', (sdk) => {
       expect(() => sdk.secure(server)).toThrow(/already secured/)
     })
 
+    it('keeps servers apart: each registers and guards only its own items', async () => {
+      const calls: string[] = []
+      const a = sdk.secured({
+        use: [
+          async (ctx: GuardContext, next: () => Promise<PrimitiveResult>) => {
+            calls.push(`a:${ctx.name}`)
+            return next()
+          },
+        ],
+      })
+      const b = sdk.secured()
+      a.registerTool('only_a', {}, async () => text('a'))
+      b.registerTool('only_b', {}, async () => text('b'))
+      const clientA = await connect(a)
+      const clientB = await connect(b)
+      expect((await clientA.listTools()).tools.map((t) => t.name)).toEqual(['only_a'])
+      expect((await clientB.listTools()).tools.map((t) => t.name)).toEqual(['only_b'])
+      await clientA.callTool({ name: 'only_a' })
+      await clientB.callTool({ name: 'only_b' })
+      expect(calls).toEqual(['a:only_a'])
+    })
+
+    it('refuses a registration method called without its server', () => {
+      const server = sdk.secured()
+      const { registerTool } = server
+      expect(() => registerTool('detached', {}, async () => text('x'))).toThrow(TypeError)
+      expect(() => registerTool.call({}, 'detached', {}, async () => text('x'))).toThrow(TypeError)
+    })
+
     it('refuses an object that is not an McpServer', () => {
       expect(() => sdk.secure({} as never)).toThrow(TypeError)
     })

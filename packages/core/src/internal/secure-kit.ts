@@ -140,7 +140,7 @@ const INSPECT = Symbol.for('mcp-warden.inspect')
 export function getSecuredItems(server: object): readonly SecuredItem[] {
   const inspect = (server as Record<symbol, unknown>)[INSPECT]
   if (typeof inspect !== 'function') throw new TypeError('getSecuredItems: the server was not secured with secure()')
-  return (inspect as () => readonly SecuredItem[])()
+  return (inspect as (this: object) => readonly SecuredItem[]).call(server)
 }
 
 /** The registries `McpServer` keeps in both SDK majors. */
@@ -206,21 +206,60 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     )
   }
 
-  const states = new WeakMap<object, ItemState>()
-  const filtering = (state: ItemState | undefined): boolean => globalHooks.length > 0 || (state?.hooks.length ?? 0) > 0
+  const pipeline = new Pipeline(binding, global, globalHooks, registries)
+  METHOD_NAMES.forEach((method, index) => {
+    const original = (server as Loose)[method]
+    if (typeof original !== 'function') return
+    pipeline.originals[index] = original as Fn
+    Object.defineProperty(server, method, { configurable: true, writable: true, value: SECURED_REGISTER[index] })
+  })
+  for (const [method, handler] of handlers as Map<string, Fn>) {
+    handlers.set(method, pipeline.wrapHandler(method, handler))
+  }
+  PIPELINES.set(server, pipeline)
+  PIPELINES.set(handlers, pipeline)
+  Object.defineProperty(handlers, 'set', { configurable: true, writable: true, value: securedSet })
+  Object.defineProperty(server, SECURED, { value: true })
+  Object.defineProperty(server, INSPECT, { value: inspectSecured })
+}
+
+/**
+ * Per-server state of the pipeline. Its methods live on the prototype, so securing a server (the
+ * SDK's stateful pattern makes one per session, its stateless one one per request) allocates this
+ * object and the per-item and per-handler wrappers, not a closure per helper.
+ */
+class Pipeline {
+  readonly states = new WeakMap<object, ItemState>()
+  /** The SDK's own registration methods, as the server had them before `secure()`, by `METHOD_NAMES` index. */
+  readonly originals: (Fn | undefined)[] = []
+  readonly where: string
+
+  constructor(
+    readonly binding: SdkBinding,
+    readonly global: readonly AnyMiddleware[],
+    readonly globalHooks: readonly VisibilityHook[],
+    readonly registries: Registries,
+  ) {
+    this.where = binding.label
+  }
+
+  filtering(state: ItemState | undefined): boolean {
+    return this.globalHooks.length > 0 || (state?.hooks.length ?? 0) > 0
+  }
 
   // ---- callbacks ---------------------------------------------------------------------------
 
-  const makeCallback = (state: ItemState, original: Fn): Fn => {
+  makeCallback(state: ItemState, original: Fn): Fn {
     const tag = guardedTagOf(original)
-    const chain = tag === undefined ? global : [...global, ...tag.middlewares]
-    state.hooks = [...globalHooks, ...hooksOf(tag?.middlewares ?? [])]
+    const chain = tag === undefined ? this.global : [...this.global, ...tag.middlewares]
+    state.hooks = [...this.globalHooks, ...hooksOf(tag?.middlewares ?? [])]
     state.chain = chain
     const run = compose(chain, terminal)
     const kind = state.kind
+    const pipeline = this
     const callback = function guardedCallback(...callArgs: unknown[]): Promise<unknown> {
       const extra = callArgs[callArgs.length - 1]
-      const info = binding.requestInfo(extra)
+      const info = pipeline.binding.requestInfo(extra)
       let uri: string | undefined
       let args: unknown = EMPTY_ARGS
       let argIndex = -1
@@ -249,44 +288,38 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
         correlationId: correlationIdFrom(info.meta),
         signal: info.signal,
         protocolVersion: info.protocolVersion,
-        client: new RequestClient(binding, extra),
+        client: new RequestClient(pipeline.binding, extra),
       } satisfies GuardContext
-      return settle(run(ctx, call), ctx, call)
+      return pipeline.settle(run(ctx, call), ctx, call)
     }
     Object.defineProperty(callback, GUARDED_CALLBACK, { value: true })
     return callback
   }
 
   /** The one boundary: a denial becomes a tool error result, or the SDK's protocol error. */
-  const toAnswer = (err: unknown, ctx: GuardContext): unknown => {
+  toAnswer(err: unknown, ctx: GuardContext): unknown {
     if (!WardenError.isInstance(err)) throw err
     if (ctx.kind === 'tool') return toToolErrorResult(err)
     const rpc = toJsonRpcError(err)
-    throw binding.protocolError(rpc.code, rpc.message, rpc.data)
+    throw this.binding.protocolError(rpc.code, rpc.message, rpc.data)
   }
 
-  const settle = (pending: Promise<PrimitiveResult>, ctx: GuardContext, call: CallData): Promise<unknown> => {
-    if (!hasDecisionSubscribers()) return pending.then(undefined, (err: unknown) => toAnswer(err, ctx))
+  settle(pending: Promise<PrimitiveResult>, ctx: GuardContext, call: CallData): Promise<unknown> {
+    if (!hasDecisionSubscribers()) return pending.then(undefined, (err: unknown) => this.toAnswer(err, ctx))
     const started = performance.now()
     return pending.then(
       (result) => {
-        decision(ctx, call, 'allow', undefined, started)
+        this.decision(ctx, call, 'allow', undefined, started)
         return result
       },
       (err: unknown) => {
-        if (WardenError.isInstance(err)) decision(ctx, call, 'deny', err.code, started)
-        return toAnswer(err, ctx)
+        if (WardenError.isInstance(err)) this.decision(ctx, call, 'deny', err.code, started)
+        return this.toAnswer(err, ctx)
       },
     )
   }
 
-  const decision = (
-    outer: GuardContext,
-    call: CallData,
-    outcome: 'allow' | 'deny',
-    code: string | undefined,
-    started: number,
-  ) => {
+  decision(outer: GuardContext, call: CallData, outcome: 'allow' | 'deny', code: string | undefined, started: number) {
     // The principal a guard established (requireAuth on stdio) is known only further in.
     const ctx = call.reached ?? outer
     publishDecision({
@@ -304,13 +337,19 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
 
   // ---- registration ------------------------------------------------------------------------
 
-  const adopt = (kind: PrimitiveKind, name: string, item: Loose, callback: Fn): void => {
-    const state: ItemState = { kind, name, metadata: metadataOf(kind, item), hooks: globalHooks, chain: global }
-    states.set(item, state)
-    const wrapped = makeCallback(state, callback)
+  adopt(kind: PrimitiveKind, name: string, item: Loose, callback: Fn): void {
+    const state: ItemState = {
+      kind,
+      name,
+      metadata: metadataOf(kind, item),
+      hooks: this.globalHooks,
+      chain: this.global,
+    }
+    this.states.set(item, state)
+    const wrapped = this.makeCallback(state, callback)
     const originalUpdate = item.update as ((updates: Loose) => void) | undefined
     if (typeof originalUpdate !== 'function') {
-      throw new TypeError(`${where}: registered ${kind} "${name}" has no update(); unsupported SDK version`)
+      throw new TypeError(`${this.where}: registered ${kind} "${name}" has no update(); unsupported SDK version`)
     }
     const update = (updates: Loose): void => {
       if (typeof updates !== 'object' || updates === null) {
@@ -318,7 +357,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
         return
       }
       const next: Loose = { ...updates }
-      if (typeof updates.callback === 'function') next.callback = makeCallback(state, updates.callback as Fn)
+      if (typeof updates.callback === 'function') next.callback = this.makeCallback(state, updates.callback as Fn)
       originalUpdate(next)
       if (typeof updates.name === 'string') state.name = updates.name
       state.metadata = metadataOf(kind, item)
@@ -327,27 +366,10 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     originalUpdate({ callback: wrapped })
   }
 
-  for (const [method, kind] of Object.entries(REGISTER_METHODS)) {
-    const original = (server as Loose)[method]
-    if (typeof original !== 'function') continue
-    Object.defineProperty(server, method, {
-      configurable: true,
-      writable: true,
-      value: function securedRegister(this: unknown, ...args: unknown[]) {
-        const callback = args[args.length - 1]
-        if (typeof callback !== 'function') return (original as Fn).apply(server, args)
-        const name = args[0]
-        const item = (original as Fn).apply(server, args) as Loose
-        adopt(kind, String(name), item, callback as Fn)
-        return item
-      },
-    })
-  }
-
   // ---- request handlers --------------------------------------------------------------------
 
-  const listContext = (state: ItemState, extra: unknown, uri?: string): ListContext => {
-    const info = binding.requestInfo(extra)
+  listContext(state: ItemState, extra: unknown, uri?: string): ListContext {
+    const info = this.binding.requestInfo(extra)
     return {
       kind: state.kind,
       name: state.name,
@@ -366,14 +388,14 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
    * usual case: scope checks), so a visible call adds no promise; a hook that returns a promise
    * switches the rest of the run to async.
    */
-  const isVisible = (item: Loose | undefined, extra: unknown, uri?: string): boolean | Promise<boolean> => {
-    const state = item === undefined ? undefined : states.get(item)
+  isVisible(item: Loose | undefined, extra: unknown, uri?: string): boolean | Promise<boolean> {
+    const state = item === undefined ? undefined : this.states.get(item)
     if (state === undefined) return false
     if (state.hooks.length === 0) return true
-    return runHooks(state.hooks, 0, listContext(state, extra, uri))
+    return this.runHooks(state.hooks, 0, this.listContext(state, extra, uri))
   }
 
-  const runHooks = (hooks: readonly VisibilityHook[], from: number, start: ListContext): boolean | Promise<boolean> => {
+  runHooks(hooks: readonly VisibilityHook[], from: number, start: ListContext): boolean | Promise<boolean> {
     let ctx = start
     for (let i = from; i < hooks.length; i++) {
       let verdict: ReturnType<VisibilityHook>
@@ -387,7 +409,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
         return Promise.resolve(verdict).then((settled) => {
           if (settled === false) return false
           const merged = typeof settled === 'object' && settled !== null ? { ...current, ...settled } : current
-          return runHooks(hooks, i + 1, merged)
+          return this.runHooks(hooks, i + 1, merged)
         })
       }
       if (verdict === false) return false
@@ -396,7 +418,7 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     return true
   }
 
-  const resourceFor = (rawUri: unknown): { item: Loose; uri: string } | undefined => {
+  resourceFor(rawUri: unknown): { item: Loose; uri: string } | undefined {
     if (typeof rawUri !== 'string') return undefined
     let href: string
     try {
@@ -404,9 +426,9 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     } catch {
       return undefined
     }
-    const exact = registries._registeredResources[href]
+    const exact = this.registries._registeredResources[href]
     if (exact !== undefined) return { item: exact, uri: href }
-    for (const template of Object.values(registries._registeredResourceTemplates)) {
+    for (const template of Object.values(this.registries._registeredResourceTemplates)) {
       const uriTemplate = (template.resourceTemplate as Loose | undefined)?.uriTemplate as Loose | undefined
       const match = uriTemplate?.match as ((uri: string) => unknown) | undefined
       if (typeof match === 'function' && match.call(uriTemplate, href)) return { item: template, uri: href }
@@ -414,30 +436,30 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     return undefined
   }
 
-  const unguarded = (kind: PrimitiveKind, name: string): SdkAnswer => {
+  unguarded(kind: PrimitiveKind, name: string): SdkAnswer {
     const err = new WardenError(CORE_ERROR_CODES.ERR_CORE_UNGUARDED, `The ${kind} "${name}" is not guarded`, {
       status: 500,
     })
     if (kind === 'tool') return { result: toToolErrorResult(err) }
     const rpc = toJsonRpcError(err)
-    return { error: binding.protocolError(rpc.code, rpc.message, rpc.data) }
+    return { error: this.binding.protocolError(rpc.code, rpc.message, rpc.data) }
   }
 
   /**
    * Decides a call before the SDK sees it: `undefined` lets the SDK handle it, an answer replaces
    * the SDK's, a promise is returned when visibility hooks must run.
    */
-  const precheck = (
+  precheck(
     kind: PrimitiveKind,
     request: unknown,
     extra: unknown,
-  ): SdkAnswer | undefined | Promise<SdkAnswer | undefined> => {
+  ): SdkAnswer | undefined | Promise<SdkAnswer | undefined> {
     const params = ((request as Loose | undefined)?.params ?? {}) as Loose
     let item: Loose | undefined
     let target: string
     let uri: string | undefined
     if (kind === 'resource') {
-      const found = resourceFor(params.uri)
+      const found = this.resourceFor(params.uri)
       if (found === undefined) return undefined
       item = found.item
       uri = found.uri
@@ -445,19 +467,19 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     } else {
       if (typeof params.name !== 'string') return undefined
       target = params.name
-      const registry = kind === 'tool' ? registries._registeredTools : registries._registeredPrompts
+      const registry = kind === 'tool' ? this.registries._registeredTools : this.registries._registeredPrompts
       item = Object.hasOwn(registry, target) ? registry[target] : undefined
       if (item === undefined) return undefined
     }
     if (item.enabled === false) return undefined
-    const state = states.get(item)
-    if (state === undefined) return unguarded(kind, target)
-    if (!filtering(state)) return undefined
+    const state = this.states.get(item)
+    if (state === undefined) return this.unguarded(kind, target)
+    if (!this.filtering(state)) return undefined
     const hidden = (): SdkAnswer => {
-      if (hasDecisionSubscribers()) hiddenDecision(state, extra)
-      return binding.unknown(kind, target)
+      if (hasDecisionSubscribers()) this.hiddenDecision(state, extra)
+      return this.binding.unknown(kind, target)
     }
-    const visible = isVisible(item, extra, uri)
+    const visible = this.isVisible(item, extra, uri)
     if (visible === true) return undefined
     if (visible === false) return Promise.resolve(hidden())
     return visible.then((seen) => (seen ? undefined : hidden()))
@@ -468,37 +490,39 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
    * the request is answered as for an unknown one, so completions neither reveal a hidden item
    * nor its values.
    */
-  const completionPrecheck = (request: unknown, extra: unknown): Promise<SdkAnswer | undefined> | undefined => {
+  completionPrecheck(request: unknown, extra: unknown): Promise<SdkAnswer | undefined> | undefined {
     const ref = (((request as Loose | undefined)?.params ?? {}) as Loose).ref as Loose | undefined
     let item: Loose | undefined
     let uri: string | undefined
     let unknownAnswer: () => SdkAnswer
     if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
       const name = ref.name
-      item = Object.hasOwn(registries._registeredPrompts, name) ? registries._registeredPrompts[name] : undefined
-      unknownAnswer = () => binding.unknown('prompt', name)
+      item = Object.hasOwn(this.registries._registeredPrompts, name)
+        ? this.registries._registeredPrompts[name]
+        : undefined
+      unknownAnswer = () => this.binding.unknown('prompt', name)
     } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
       const target = ref.uri
-      item = Object.values(registries._registeredResourceTemplates).find(
+      item = Object.values(this.registries._registeredResourceTemplates).find(
         (template) => String((template.resourceTemplate as Loose | undefined)?.uriTemplate) === target,
       )
-      if (item === undefined && Object.hasOwn(registries._registeredResources, target)) {
-        item = registries._registeredResources[target]
+      if (item === undefined && Object.hasOwn(this.registries._registeredResources, target)) {
+        item = this.registries._registeredResources[target]
         uri = target
       }
-      unknownAnswer = () => binding.unknown('resource-template', target)
+      unknownAnswer = () => this.binding.unknown('resource-template', target)
     } else {
       return undefined
     }
     if (item === undefined || item.enabled === false) return undefined
-    const state = states.get(item)
-    if (state === undefined || !filtering(state)) return undefined
-    return Promise.resolve(isVisible(item, extra, uri)).then((visible) => (visible ? undefined : unknownAnswer()))
+    const state = this.states.get(item)
+    if (state === undefined || !this.filtering(state)) return undefined
+    return Promise.resolve(this.isVisible(item, extra, uri)).then((visible) => (visible ? undefined : unknownAnswer()))
   }
 
   /** Audit sees a call to a hidden item as a denial, though the client is told "not found". */
-  const hiddenDecision = (state: ItemState, extra: unknown): void => {
-    const info = binding.requestInfo(extra)
+  hiddenDecision(state: ItemState, extra: unknown): void {
+    const info = this.binding.requestInfo(extra)
     publishDecision({
       decision: 'deny',
       code: CORE_ERROR_CODES.ERR_CORE_HIDDEN,
@@ -512,54 +536,61 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
     })
   }
 
-  const answer = (verdict: SdkAnswer): unknown => {
+  answer(verdict: SdkAnswer): unknown {
     if ('error' in verdict) throw verdict.error
     return verdict.result
   }
 
-  const filterList = async (
+  async filterList(
     list: unknown,
     key: string,
     extra: unknown,
     itemFor: (entry: Loose) => { item: Loose | undefined; uri?: string },
-  ): Promise<unknown> => {
+  ): Promise<unknown> {
     const entries = (list as Loose | undefined)?.[key]
     if (!Array.isArray(entries)) return list
     const kept: unknown[] = []
     for (const entry of entries as Loose[]) {
       const { item, uri } = itemFor(entry)
       if (item === undefined) continue
-      const state = states.get(item)
+      const state = this.states.get(item)
       if (state === undefined) continue
-      if (!filtering(state) || (await isVisible(item, extra, uri))) kept.push(entry)
+      if (!this.filtering(state) || (await this.isVisible(item, extra, uri))) kept.push(entry)
     }
     return kept.length === entries.length ? list : { ...(list as Loose), [key]: kept }
   }
 
-  const named = (registry: Record<string, Loose>) => (entry: Loose) => ({
-    item: typeof entry.name === 'string' && Object.hasOwn(registry, entry.name) ? registry[entry.name] : undefined,
-  })
+  named(registry: Record<string, Loose>) {
+    return (entry: Loose) => ({
+      item: typeof entry.name === 'string' && Object.hasOwn(registry, entry.name) ? registry[entry.name] : undefined,
+    })
+  }
 
-  const wrapHandler = (method: string, handler: Fn): Fn => {
+  wrapHandler(method: string, handler: Fn): Fn {
     switch (method) {
       case 'tools/list':
         return async (request, extra) =>
-          filterList(await handler(request, extra), 'tools', extra, named(registries._registeredTools))
+          this.filterList(await handler(request, extra), 'tools', extra, this.named(this.registries._registeredTools))
       case 'prompts/list':
         return async (request, extra) =>
-          filterList(await handler(request, extra), 'prompts', extra, named(registries._registeredPrompts))
+          this.filterList(
+            await handler(request, extra),
+            'prompts',
+            extra,
+            this.named(this.registries._registeredPrompts),
+          )
       case 'resources/templates/list':
         return async (request, extra) =>
-          filterList(
+          this.filterList(
             await handler(request, extra),
             'resourceTemplates',
             extra,
-            named(registries._registeredResourceTemplates),
+            this.named(this.registries._registeredResourceTemplates),
           )
       case 'resources/list':
         return async (request, extra) =>
-          filterList(await handler(request, extra), 'resources', extra, (entry) => {
-            const found = resourceFor(entry.uri)
+          this.filterList(await handler(request, extra), 'resources', extra, (entry) => {
+            const found = this.resourceFor(entry.uri)
             return found === undefined ? { item: undefined } : found
           })
       case 'tools/call':
@@ -570,66 +601,101 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
       case 'resources/unsubscribe': {
         const kind: PrimitiveKind = method === 'tools/call' ? 'tool' : method === 'prompts/get' ? 'prompt' : 'resource'
         return (request, extra) => {
-          const verdict = precheck(kind, request, extra)
+          const verdict = this.precheck(kind, request, extra)
           if (verdict === undefined) return handler(request, extra)
           if (verdict instanceof Promise) {
-            return verdict.then((later) => (later === undefined ? handler(request, extra) : answer(later)))
+            return verdict.then((later) => (later === undefined ? handler(request, extra) : this.answer(later)))
           }
-          return Promise.resolve().then(() => answer(verdict))
+          return Promise.resolve().then(() => this.answer(verdict))
         }
       }
       case 'completion/complete':
         return (request, extra) => {
-          const verdict = completionPrecheck(request, extra)
+          const verdict = this.completionPrecheck(request, extra)
           if (verdict === undefined) return handler(request, extra)
-          return verdict.then((later) => (later === undefined ? handler(request, extra) : answer(later)))
+          return verdict.then((later) => (later === undefined ? handler(request, extra) : this.answer(later)))
         }
       default:
         return handler
     }
   }
 
-  for (const [method, handler] of handlers as Map<string, Fn>) {
-    handlers.set(method, wrapHandler(method, handler))
-  }
-  const mapSet = handlers.set
-  Object.defineProperty(handlers, 'set', {
-    configurable: true,
-    writable: true,
-    value: function securedSet(this: Map<string, Fn>, method: string, handler: Fn) {
-      return mapSet.call(this, method, typeof handler === 'function' ? wrapHandler(method, handler) : handler)
-    },
-  })
-  Object.defineProperty(server, SECURED, { value: true })
-  Object.defineProperty(server, INSPECT, {
-    value: (): readonly SecuredItem[] => {
-      const items: SecuredItem[] = []
-      const add = (
-        kind: PrimitiveKind,
-        registry: Record<string, Loose>,
-        uriOf: (key: string, item: Loose) => string | undefined,
-      ) => {
-        for (const [key, item] of Object.entries(registry)) {
-          const state = states.get(item)
-          items.push({
-            kind,
-            name: state?.name ?? key,
-            uri: uriOf(key, item),
-            metadata: state?.metadata ?? metadataOf(kind, item),
-            enabled: item.enabled !== false,
-            middlewares: state?.chain ?? [],
-          })
-        }
+  /** What `getSecuredItems` reports. */
+  inspect(): readonly SecuredItem[] {
+    const items: SecuredItem[] = []
+    const add = (
+      kind: PrimitiveKind,
+      registry: Record<string, Loose>,
+      uriOf: (key: string, item: Loose) => string | undefined,
+    ) => {
+      for (const [key, item] of Object.entries(registry)) {
+        const state = this.states.get(item)
+        items.push({
+          kind,
+          name: state?.name ?? key,
+          uri: uriOf(key, item),
+          metadata: state?.metadata ?? metadataOf(kind, item),
+          enabled: item.enabled !== false,
+          middlewares: state?.chain ?? [],
+        })
       }
-      add('tool', registries._registeredTools, () => undefined)
-      add('prompt', registries._registeredPrompts, () => undefined)
-      add('resource', registries._registeredResources, (key) => key)
-      add('resource', registries._registeredResourceTemplates, (_key, item) =>
-        String((item.resourceTemplate as Loose | undefined)?.uriTemplate ?? ''),
-      )
-      return items
-    },
-  })
+    }
+    add('tool', this.registries._registeredTools, () => undefined)
+    add('prompt', this.registries._registeredPrompts, () => undefined)
+    add('resource', this.registries._registeredResources, (key) => key)
+    add('resource', this.registries._registeredResourceTemplates, (_key, item) =>
+      String((item.resourceTemplate as Loose | undefined)?.uriTemplate ?? ''),
+    )
+    return items
+  }
+}
+
+/** The pipeline of each secured server, and of its request-handler map. */
+const PIPELINES = new WeakMap<object, Pipeline>()
+
+function pipelineOf(target: unknown, what: string): Pipeline {
+  const pipeline = typeof target === 'object' && target !== null ? PIPELINES.get(target) : undefined
+  if (pipeline === undefined) {
+    throw new TypeError(`${what}: call it on the server secure() returned (it needs that server as \`this\`)`)
+  }
+  return pipeline
+}
+
+/**
+ * The registration methods `secure()` puts on a server, one function per method name shared by
+ * every server: each registers through the SDK's own method, then adopts the item into the
+ * pipeline.
+ */
+const METHOD_NAMES = Object.keys(REGISTER_METHODS)
+const SECURED_REGISTER: readonly Fn[] = METHOD_NAMES.map((method, index) =>
+  makeSecuredRegister(method, REGISTER_METHODS[method] as PrimitiveKind, index),
+)
+
+function makeSecuredRegister(method: string, kind: PrimitiveKind, index: number): Fn {
+  return function securedRegister(this: unknown, ...args: unknown[]) {
+    const pipeline = pipelineOf(this, `secure(): ${method}()`)
+    const original = pipeline.originals[index] as Fn
+    const callback = args[args.length - 1]
+    if (typeof callback !== 'function') return original.apply(this, args)
+    const item = original.apply(this, args) as Loose
+    pipeline.adopt(kind, String(args[0]), item, callback as Fn)
+    return item
+  }
+}
+
+/** `set` of a secured server's request-handler map: handlers registered later are wrapped too. */
+function securedSet(this: Map<string, Fn>, method: string, handler: Fn): Map<string, Fn> {
+  const pipeline = pipelineOf(this, 'secure(): request handler map')
+  return Map.prototype.set.call(
+    this,
+    method,
+    typeof handler === 'function' ? pipeline.wrapHandler(method, handler) : handler,
+  ) as Map<string, Fn>
+}
+
+/** `getSecuredItems` support, shared by every secured server. */
+function inspectSecured(this: unknown): readonly SecuredItem[] {
+  return pipelineOf(this, 'getSecuredItems').inspect()
 }
 
 const GUARDED_CALLBACK = Symbol.for('mcp-warden.guarded-callback')

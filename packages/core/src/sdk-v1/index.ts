@@ -12,8 +12,15 @@ import {
   type ToolGuard as AnyToolGuard,
   makeGuardFactory,
 } from '../internal/guard-api.js'
-import { installPipeline, neutralAuth, type SdkBinding, type SecureOptions } from '../internal/secure-kit.js'
-import type { ElicitationResult, GuardContext } from '../types.js'
+import {
+  installPipeline,
+  neutralAuth,
+  type RequestInfo,
+  type SdkAnswer,
+  type SdkBinding,
+  type SecureOptions,
+} from '../internal/secure-kit.js'
+import type { ElicitationRequest, ElicitationResult, ElicitOptions, GuardContext, PrimitiveKind } from '../types.js'
 
 export type { GuardedCallback } from '../internal/guard-api.js'
 export type { SecureOptions } from '../internal/secure-kit.js'
@@ -38,6 +45,79 @@ export type SecuredMcpServer<TServer extends McpServer = McpServer> = TServer & 
 
 const LABEL = 'secure() (sdk-v1)'
 const guardFactory = makeGuardFactory(LABEL)
+const guard = (...entries: unknown[]) => guardFactory(entries)
+
+/** What `secure()` tells the pipeline about SDK 1.x: one object per server, methods shared. */
+class V1Binding implements SdkBinding {
+  readonly label = LABEL
+  /** The protocol revision negotiated at initialization, for transports that do not send it per request. */
+  negotiated: string | undefined
+
+  constructor(private readonly low: McpServer['server']) {}
+
+  requestInfo(extra: unknown): RequestInfo {
+    const e = extra as Partial<Extra>
+    const { auth, principal } = neutralAuth(e.authInfo)
+    const header = e.requestInfo?.headers?.['mcp-protocol-version']
+    return {
+      requestId: e.requestId,
+      meta: e._meta as Readonly<Record<string, unknown>> | undefined,
+      sessionId: e.sessionId,
+      auth,
+      principal,
+      signal: e.signal ?? new AbortController().signal,
+      protocolVersion: typeof header === 'string' ? header : this.negotiated,
+    }
+  }
+
+  clientCapabilities(): Readonly<Record<string, unknown>> | undefined {
+    return this.low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
+  }
+
+  async elicit(
+    extra: unknown,
+    request: ElicitationRequest,
+    elicitOptions: ElicitOptions | undefined,
+  ): Promise<ElicitationResult> {
+    const requestId = (extra as Partial<Extra>).requestId
+    const result = await this.low.elicitInput(
+      { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
+        typeof this.low.elicitInput
+      >[0],
+      {
+        ...(requestId === undefined ? {} : { relatedRequestId: requestId }),
+        ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
+        ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
+      },
+    )
+    return result as ElicitationResult
+  }
+
+  unknown(kind: PrimitiveKind | 'resource-template', target: string): SdkAnswer {
+    switch (kind) {
+      case 'tool':
+        // The SDK answers an unknown tool with a tool error result carrying the McpError's message.
+        return {
+          result: {
+            content: [
+              { type: 'text', text: new McpError(ErrorCode.InvalidParams, `Tool ${target} not found`).message },
+            ],
+            isError: true,
+          },
+        }
+      case 'prompt':
+        return { error: new McpError(ErrorCode.InvalidParams, `Prompt ${target} not found`) }
+      case 'resource':
+        return { error: new McpError(ErrorCode.InvalidParams, `Resource ${new URL(target)} not found`) }
+      case 'resource-template':
+        return { error: new McpError(ErrorCode.InvalidParams, `Resource template ${target} not found`) }
+    }
+  }
+
+  protocolError(code: number, message: string, data: Record<string, unknown>): Error {
+    return new McpError(code, message, data)
+  }
+}
 
 /**
  * Installs mcp-warden on an SDK 1.x `McpServer` and returns the same server.
@@ -66,66 +146,9 @@ export function secure<TServer extends McpServer>(
   server: TServer,
   options: SecureOptions = {},
 ): SecuredMcpServer<TServer> {
-  let negotiated: string | undefined
   const low = (server as unknown as { server?: McpServer['server'] }).server
   if (low === undefined) throw new TypeError(`${LABEL}: expected an McpServer from @modelcontextprotocol/sdk 1.x`)
-  const binding: SdkBinding = {
-    label: LABEL,
-    requestInfo(extra) {
-      const e = extra as Partial<Extra>
-      const { auth, principal } = neutralAuth(e.authInfo)
-      const header = e.requestInfo?.headers?.['mcp-protocol-version']
-      return {
-        requestId: e.requestId,
-        meta: e._meta as Readonly<Record<string, unknown>> | undefined,
-        sessionId: e.sessionId,
-        auth,
-        principal,
-        signal: e.signal ?? new AbortController().signal,
-        protocolVersion: typeof header === 'string' ? header : negotiated,
-      }
-    },
-    clientCapabilities() {
-      return low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
-    },
-    async elicit(extra, request, elicitOptions) {
-      const requestId = (extra as Partial<Extra>).requestId
-      const result = await low.elicitInput(
-        { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
-          typeof low.elicitInput
-        >[0],
-        {
-          ...(requestId === undefined ? {} : { relatedRequestId: requestId }),
-          ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
-          ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
-        },
-      )
-      return result as ElicitationResult
-    },
-    unknown(kind, target) {
-      switch (kind) {
-        case 'tool':
-          // The SDK answers an unknown tool with a tool error result carrying the McpError's message.
-          return {
-            result: {
-              content: [
-                { type: 'text', text: new McpError(ErrorCode.InvalidParams, `Tool ${target} not found`).message },
-              ],
-              isError: true,
-            },
-          }
-        case 'prompt':
-          return { error: new McpError(ErrorCode.InvalidParams, `Prompt ${target} not found`) }
-        case 'resource':
-          return { error: new McpError(ErrorCode.InvalidParams, `Resource ${new URL(target)} not found`) }
-        case 'resource-template':
-          return { error: new McpError(ErrorCode.InvalidParams, `Resource template ${target} not found`) }
-      }
-    },
-    protocolError(code, message, data) {
-      return new McpError(code, message, data)
-    },
-  }
+  const binding = new V1Binding(low)
   installPipeline(server, options, binding)
   // Record the negotiated protocol revision for transports that do not send it per request.
   const oninitialize = (
@@ -137,14 +160,11 @@ export function secure<TServer extends McpServer>(
       writable: true,
       value: async (request: unknown) => {
         const result = await oninitialize.call(low, request)
-        negotiated = result.protocolVersion
+        binding.negotiated = result.protocolVersion
         return result
       },
     })
   }
-  Object.defineProperty(server, 'guard', {
-    value: (...entries: unknown[]) => guardFactory(entries),
-    enumerable: false,
-  })
+  Object.defineProperty(server, 'guard', { value: guard, enumerable: false })
   return server as SecuredMcpServer<TServer>
 }

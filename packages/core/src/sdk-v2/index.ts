@@ -16,8 +16,15 @@ import {
   type ToolGuard as AnyToolGuard,
   makeGuardFactory,
 } from '../internal/guard-api.js'
-import { installPipeline, neutralAuth, type SdkBinding, type SecureOptions } from '../internal/secure-kit.js'
-import type { ElicitationResult, GuardContext } from '../types.js'
+import {
+  installPipeline,
+  neutralAuth,
+  type RequestInfo,
+  type SdkAnswer,
+  type SdkBinding,
+  type SecureOptions,
+} from '../internal/secure-kit.js'
+import type { ElicitationRequest, ElicitationResult, ElicitOptions, GuardContext, PrimitiveKind } from '../types.js'
 
 export type { GuardedCallback } from '../internal/guard-api.js'
 export type { SecureOptions } from '../internal/secure-kit.js'
@@ -42,6 +49,95 @@ export type SecuredMcpServer<TServer extends McpServer = McpServer> = TServer & 
 
 const LABEL = 'secure() (sdk-v2)'
 const guardFactory = makeGuardFactory(LABEL)
+const guard = (...entries: unknown[]) => guardFactory(entries)
+
+/** What `secure()` tells the pipeline about SDK 2.x: one object per server, methods shared. */
+class V2Binding implements SdkBinding {
+  readonly label = LABEL
+
+  constructor(private readonly low: McpServer['server']) {}
+
+  /** The revision the SDK negotiated, for requests whose envelope does not name one. */
+  private negotiatedVersion(): string | undefined {
+    const read = (this.low as unknown as { getNegotiatedProtocolVersion?: () => string | undefined })
+      .getNegotiatedProtocolVersion
+    return typeof read === 'function' ? read.call(this.low) : undefined
+  }
+
+  requestInfo(extra: unknown): RequestInfo {
+    const ctx = extra as Partial<ServerContext>
+    const { auth, principal } = neutralAuth(ctx.http?.authInfo)
+    const envelopeVersion = (ctx.mcpReq?.envelope as Record<string, unknown> | undefined)?.[
+      'io.modelcontextprotocol/protocolVersion'
+    ]
+    return {
+      requestId: ctx.mcpReq?.id,
+      meta: ctx.mcpReq?._meta as Readonly<Record<string, unknown>> | undefined,
+      sessionId: ctx.sessionId,
+      auth,
+      principal,
+      signal: ctx.mcpReq?.signal ?? new AbortController().signal,
+      protocolVersion: typeof envelopeVersion === 'string' ? envelopeVersion : this.negotiatedVersion(),
+    }
+  }
+
+  clientCapabilities(): Readonly<Record<string, unknown>> | undefined {
+    return this.low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
+  }
+
+  async elicit(
+    extra: unknown,
+    request: ElicitationRequest,
+    elicitOptions: ElicitOptions | undefined,
+  ): Promise<ElicitationResult> {
+    const elicitInput = (extra as Partial<ServerContext>).mcpReq?.elicitInput
+    if (typeof elicitInput !== 'function') throw new Error('Elicitation is not available on this request')
+    const result = await elicitInput(
+      { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
+        typeof elicitInput
+      >[0],
+      {
+        ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
+        ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
+      },
+    )
+    return result as ElicitationResult
+  }
+
+  roundTrip(extra: unknown): ReturnType<NonNullable<SdkBinding['roundTrip']>> {
+    const mcpReq = (extra as Partial<ServerContext>).mcpReq
+    const responses = mcpReq?.inputResponses
+    // With a `requestState.verify` hook configured the SDK hands out the decoded payload; only the
+    // raw string is passed on, so guards always verify what the client actually sent.
+    const state = typeof mcpReq?.requestState === 'function' ? mcpReq.requestState() : undefined
+    return {
+      inputResponses:
+        typeof responses === 'object' && responses !== null
+          ? (responses as Readonly<Record<string, unknown>>)
+          : undefined,
+      requestState: typeof state === 'string' ? state : undefined,
+    }
+  }
+
+  unknown(kind: PrimitiveKind | 'resource-template', target: string): SdkAnswer {
+    switch (kind) {
+      case 'tool':
+        return { error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${target} not found`) }
+      case 'prompt':
+        return { error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${target} not found`) }
+      case 'resource':
+        return { error: new ResourceNotFoundError(target) }
+      case 'resource-template':
+        return {
+          error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource template ${target} not found`),
+        }
+    }
+  }
+
+  protocolError(code: number, message: string, data: Record<string, unknown>): Error {
+    return new ProtocolError(code, message, data)
+  }
+}
 
 /**
  * Installs mcp-warden on an SDK 2.x `McpServer` (`@modelcontextprotocol/server`) and returns the
@@ -68,82 +164,8 @@ export function secure<TServer extends McpServer>(
 ): SecuredMcpServer<TServer> {
   const low = (server as unknown as { server?: McpServer['server'] }).server
   if (low === undefined) throw new TypeError(`${LABEL}: expected an McpServer from @modelcontextprotocol/server 2.x`)
-  const negotiatedVersion = (): string | undefined => {
-    const read = (low as unknown as { getNegotiatedProtocolVersion?: () => string | undefined })
-      .getNegotiatedProtocolVersion
-    return typeof read === 'function' ? read.call(low) : undefined
-  }
-  const binding: SdkBinding = {
-    label: LABEL,
-    requestInfo(extra) {
-      const ctx = extra as Partial<ServerContext>
-      const { auth, principal } = neutralAuth(ctx.http?.authInfo)
-      const envelopeVersion = (ctx.mcpReq?.envelope as Record<string, unknown> | undefined)?.[
-        'io.modelcontextprotocol/protocolVersion'
-      ]
-      return {
-        requestId: ctx.mcpReq?.id,
-        meta: ctx.mcpReq?._meta as Readonly<Record<string, unknown>> | undefined,
-        sessionId: ctx.sessionId,
-        auth,
-        principal,
-        signal: ctx.mcpReq?.signal ?? new AbortController().signal,
-        protocolVersion: typeof envelopeVersion === 'string' ? envelopeVersion : negotiatedVersion(),
-      }
-    },
-    clientCapabilities() {
-      return low.getClientCapabilities() as Readonly<Record<string, unknown>> | undefined
-    },
-    async elicit(extra, request, elicitOptions) {
-      const elicitInput = (extra as Partial<ServerContext>).mcpReq?.elicitInput
-      if (typeof elicitInput !== 'function') throw new Error('Elicitation is not available on this request')
-      const result = await elicitInput(
-        { mode: 'form', message: request.message, requestedSchema: request.requestedSchema } as Parameters<
-          typeof elicitInput
-        >[0],
-        {
-          ...(elicitOptions?.timeoutMs === undefined ? {} : { timeout: elicitOptions.timeoutMs }),
-          ...(elicitOptions?.signal === undefined ? {} : { signal: elicitOptions.signal }),
-        },
-      )
-      return result as ElicitationResult
-    },
-    roundTrip(extra) {
-      const mcpReq = (extra as Partial<ServerContext>).mcpReq
-      const responses = mcpReq?.inputResponses
-      // With a `requestState.verify` hook configured the SDK hands out the decoded payload; only the
-      // raw string is passed on, so guards always verify what the client actually sent.
-      const state = typeof mcpReq?.requestState === 'function' ? mcpReq.requestState() : undefined
-      return {
-        inputResponses:
-          typeof responses === 'object' && responses !== null
-            ? (responses as Readonly<Record<string, unknown>>)
-            : undefined,
-        requestState: typeof state === 'string' ? state : undefined,
-      }
-    },
-    unknown(kind, target) {
-      switch (kind) {
-        case 'tool':
-          return { error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${target} not found`) }
-        case 'prompt':
-          return { error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${target} not found`) }
-        case 'resource':
-          return { error: new ResourceNotFoundError(target) }
-        case 'resource-template':
-          return {
-            error: new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource template ${target} not found`),
-          }
-      }
-    },
-    protocolError(code, message, data) {
-      return new ProtocolError(code, message, data)
-    },
-  }
+  const binding = new V2Binding(low)
   installPipeline(server, options, binding)
-  Object.defineProperty(server, 'guard', {
-    value: (...entries: unknown[]) => guardFactory(entries),
-    enumerable: false,
-  })
+  Object.defineProperty(server, 'guard', { value: guard, enumerable: false })
   return server as SecuredMcpServer<TServer>
 }
