@@ -216,8 +216,8 @@ export function installPipeline(server: object, options: unknown, binding: SdkBi
   for (const [method, handler] of handlers as Map<string, Fn>) {
     handlers.set(method, pipeline.wrapHandler(method, handler))
   }
-  PIPELINES.set(server, pipeline)
-  PIPELINES.set(handlers, pipeline)
+  Object.defineProperty(server, PIPELINE, { value: pipeline })
+  Object.defineProperty(handlers, PIPELINE, { value: pipeline })
   Object.defineProperty(handlers, 'set', { configurable: true, writable: true, value: securedSet })
   Object.defineProperty(server, SECURED, { value: true })
   Object.defineProperty(server, INSPECT, { value: inspectSecured })
@@ -650,12 +650,17 @@ class Pipeline {
   }
 }
 
-/** The pipeline of each secured server, and of its request-handler map. */
-const PIPELINES = new WeakMap<object, Pipeline>()
+/**
+ * Where a secured server, and its request-handler map, keep their pipeline: a property under a
+ * symbol private to this module (a global WeakMap would hold an entry per server and slow every
+ * garbage collection down).
+ */
+const PIPELINE = Symbol('mcp-warden.pipeline')
 
 function pipelineOf(target: unknown, what: string): Pipeline {
-  const pipeline = typeof target === 'object' && target !== null ? PIPELINES.get(target) : undefined
-  if (pipeline === undefined) {
+  const pipeline =
+    typeof target === 'object' && target !== null ? (target as { [PIPELINE]?: unknown })[PIPELINE] : undefined
+  if (!(pipeline instanceof Pipeline)) {
     throw new TypeError(`${what}: call it on the server secure() returned (it needs that server as \`this\`)`)
   }
   return pipeline
