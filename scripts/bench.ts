@@ -86,7 +86,9 @@ try {
   }
   for (const name of readdirSync(summaryDir).sort()) {
     const rows = JSON.parse(readFileSync(join(summaryDir, name), 'utf8')) as SummaryRow[]
-    for (const row of rows) summary.push({ bench: name.replace(/\.json$/, ''), ...row, ratio: row.guarded / row.bare })
+    for (const row of rows) {
+      summary.push({ bench: name.replace(/\.json$/, ''), ...row, ratio: row.ratio ?? row.guarded / row.bare })
+    }
   }
 } finally {
   rmSync(summaryDir, { recursive: true, force: true })

@@ -3,7 +3,8 @@
  * InMemoryTransport through (a) a bare McpServer and secure() with no guards, (b) the full stack
  * (principal, scopes, three rules, a rate limit, input and output sanitizers on a 2 KB payload,
  * audit spans with no OpenTelemetry SDK), (c) the full stack with the real OpenTelemetry SDK and a
- * batch span processor. Rounds alternate between the servers and the median round is kept.
+ * batch span processor. Rounds alternate between the servers; the tables show each server's median
+ * round and, as the ratio, the median of the round-by-round ratios to the bare server.
  *
  * Writes the rows to `.bench/full-stack.json` (with the machine description) and prints a table.
  */
@@ -20,7 +21,14 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base'
-import { printTable, type Row, recordSummary, timeRounds } from '../../packages/core/bench/util.js'
+import {
+  median,
+  pairedRatio,
+  printTable,
+  type Row,
+  recordSummary,
+  sampleRounds,
+} from '../../packages/core/bench/util.js'
 import { createFullStack, PAYLOAD, registerBareEcho } from './stack.js'
 
 const alice: Principal = { id: 'idp#alice', issuer: 'idp', subject: 'alice', scopes: ['tickets:read'], claims: {} }
@@ -82,12 +90,14 @@ async function sessionMemory(count: number): Promise<number> {
 
 const variants: Variant[] = ['bare', 'empty', 'guards', 'full', 'full+otel']
 const connected = await Promise.all(variants.map(async (name) => ({ name, ...(await connect(name)) })))
-const medians = await timeRounds(connected, {
+const samples = await sampleRounds(connected, {
   warmup: Number(process.env.BENCH_WARMUP ?? 1_000),
-  perRound: Number(process.env.BENCH_PER_ROUND ?? 1_000),
-  rounds: Number(process.env.BENCH_ROUNDS ?? 9),
+  perRound: Number(process.env.BENCH_PER_ROUND ?? 500),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 25),
 })
 await Promise.all(connected.map((c) => c.close()))
+const medians = new Map([...samples].map(([name, values]) => [name, median(values)]))
+const ratioOf = (name: Variant): number => pairedRatio(samples.get(name) ?? [], samples.get('bare') ?? [])
 const bare = medians.get('bare') as number
 const label: Record<Variant, string> = {
   bare: 'in-process tools/call, bare McpServer',
@@ -98,7 +108,7 @@ const label: Record<Variant, string> = {
 }
 const rows: Row[] = variants.map((name) => {
   const value = medians.get(name) as number
-  return { scenario: label[name], baselineUs: bare, valueUs: value, ratio: value / bare }
+  return { scenario: label[name], baselineUs: bare, valueUs: value, ratio: ratioOf(name) }
 })
 printTable(rows)
 recordSummary(
@@ -109,6 +119,7 @@ recordSummary(
       scenario: `in-process tools/call over InMemoryTransport: ${label[name]}`,
       bare,
       guarded: medians.get(name) as number,
+      ratio: ratioOf(name),
       unit: 'µs/call',
       ...(name === 'full' || name === 'full+otel' ? { target: '< 1.15x' } : {}),
     })),

@@ -9,13 +9,14 @@
  * (c) mcp-warden: `protectNodeHandler` (token verification cached by the verifier) in front of a
  *     `secure()`d server with the full stack of `stack.ts`.
  *
- * The arms are measured in interleaved rounds (order rotating each round) and the median run of
- * each is kept; CPU time of this process per request (server and load generator together) is
- * reported alongside. Every arm is probed before measuring; a non-2xx answer or an error fails
+ * The arms are measured in interleaved rounds (order rotating each round): each arm's figure is
+ * its median run, each ratio the median of the rounds' own ratios (which cancels the machine's
+ * slower and faster spells); CPU time of this process per request (server and load generator
+ * together) is reported alongside. Every arm is probed before measuring; a non-2xx answer or an error fails
  * the run.
  *
  * Run: `node --expose-gc --import tsx examples/bench/http.bench.ts` (BENCH_SECONDS per run,
- * default 1; BENCH_ROUNDS, default 5).
+ * default 1; BENCH_ROUNDS, default 9).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -27,12 +28,12 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import autocannon from 'autocannon'
 import express from 'express'
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
-import { median, recordSummary, type SummaryRow } from '../../packages/core/bench/util.js'
+import { median, pairedRatio, recordSummary, type SummaryRow } from '../../packages/core/bench/util.js'
 import { createFullStack, PAYLOAD, registerBareEcho } from './stack.js'
 
 const ISSUER = 'https://auth.example.com'
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9)
 const CONNECTIONS = 16
 
 // --- keys and tokens ----------------------------------------------------------------------------
@@ -257,6 +258,13 @@ for (const server of servers) {
   server.close()
 }
 
+// Round by round: each round measures every arm once, back to back.
+const [bareArm, sdkArm, wardenArm] = arms as [Arm, Arm, Arm]
+const paired = {
+  vsBare: pairedRatio(wardenArm.rps, bareArm.rps),
+  vsSdk: pairedRatio(wardenArm.rps, sdkArm.rps),
+  cpuVsBare: pairedRatio(wardenArm.cpu, bareArm.cpu),
+}
 const [bare, sdk, warden] = arms.map((entry) => ({ rps: median(entry.rps), cpu: median(entry.cpu) })) as [
   { rps: number; cpu: number },
   { rps: number; cpu: number },
@@ -265,7 +273,7 @@ const [bare, sdk, warden] = arms.map((entry) => ({ rps: median(entry.rps), cpu: 
 
 console.log(
   `Streamable HTTP, stateless, tools/call with a 2 KB argument (node ${process.version}, ${cpus().length} cores, ` +
-    `load ${loadavg()[0]?.toFixed(1)}; median of ${ROUNDS} interleaved ${SECONDS}s runs per arm, ${CONNECTIONS} connections)\n`,
+    `load ${loadavg()[0]?.toFixed(1)}; median of ${ROUNDS} rounds of ${SECONDS}s runs, arms back to back in each, ${CONNECTIONS} connections)\n`,
 )
 const header = ['arm', 'req/s', 'vs bare', 'CPU µs/req', 'vs bare']
 const table = arms.map((entry) => {
@@ -274,9 +282,9 @@ const table = arms.map((entry) => {
   return [
     entry.name,
     rps.toFixed(0),
-    `${(rps / bare.rps).toFixed(2)}x`,
+    `${pairedRatio(entry.rps, bareArm.rps).toFixed(2)}x`,
     cpu.toFixed(0),
-    `${(cpu / bare.cpu).toFixed(2)}x`,
+    `${pairedRatio(entry.cpu, bareArm.cpu).toFixed(2)}x`,
   ]
 })
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)))
@@ -286,8 +294,8 @@ console.log(line(header))
 console.log(widths.map((w) => '-'.repeat(w)).join('  '))
 for (const row of table) console.log(line(row))
 console.log(
-  `\nmcp-warden vs SDK requireBearerAuth: ${(warden.rps / sdk.rps).toFixed(2)}x req/s, ` +
-    `${(warden.cpu / sdk.cpu).toFixed(2)}x CPU per request`,
+  `\nmcp-warden vs SDK requireBearerAuth: ${paired.vsSdk.toFixed(2)}x req/s, ` +
+    `${pairedRatio(wardenArm.cpu, sdkArm.cpu).toFixed(2)}x CPU per request (ratios: median of the rounds' own ratios)`,
 )
 
 const rows: SummaryRow[] = [
@@ -297,6 +305,7 @@ const rows: SummaryRow[] = [
     guarded: warden.rps,
     unit: 'req/s',
     target: '>= 0.90x',
+    ratio: paired.vsBare,
   },
   {
     scenario: 'Streamable HTTP req/s: protected vs SDK requireBearerAuth + jose',
@@ -305,12 +314,14 @@ const rows: SummaryRow[] = [
     unit: 'req/s',
     bareLabel: 'SDK requireBearerAuth',
     target: '>= 1.00x',
+    ratio: paired.vsSdk,
   },
   {
     scenario: 'Streamable HTTP CPU per request: protected vs bare',
     bare: bare.cpu,
     guarded: warden.cpu,
     unit: 'µs/req',
+    ratio: paired.cpuVsBare,
   },
 ]
 recordSummary('http', rows)

@@ -25,6 +25,19 @@ export async function timeRounds(
   variants: readonly Timed[],
   options: { warmup: number; perRound: number; rounds: number },
 ): Promise<Map<string, number>> {
+  const samples = await sampleRounds(variants, options)
+  return new Map([...samples].map(([name, values]) => [name, median(values)]))
+}
+
+/**
+ * `timeRounds` without the reduction: each variant's per-call time in microseconds, one entry per
+ * round. Within a round the variants run back to back (the order reversing every round), so a
+ * ratio taken round by round cancels the machine's slower and faster spells.
+ */
+export async function sampleRounds(
+  variants: readonly Timed[],
+  options: { warmup: number; perRound: number; rounds: number },
+): Promise<Map<string, number[]>> {
   for (const variant of variants) {
     for (let i = 0; i < options.warmup; i++) await variant.call()
   }
@@ -38,7 +51,12 @@ export async function timeRounds(
       samples.get(variant.name)?.push(elapsedUs / options.perRound)
     }
   }
-  return new Map([...samples].map(([name, values]) => [name, median(values)]))
+  return samples
+}
+
+/** Median over rounds of `value[i] / base[i]` (see `sampleRounds`). */
+export function pairedRatio(value: readonly number[], base: readonly number[]): number {
+  return median(value.map((v, i) => v / (base[i] as number)))
 }
 
 export function median(values: readonly number[]): number {
@@ -73,6 +91,11 @@ export interface SummaryRow {
   readonly bareLabel?: string
   /** The target, in words, when the issue sets one (`"< 1.15x"`). */
   readonly target?: string
+  /**
+   * The ratio when the benchmark measured it round by round (`pairedRatio`); otherwise the summary
+   * shows guarded / bare.
+   */
+  readonly ratio?: number
 }
 
 /**
