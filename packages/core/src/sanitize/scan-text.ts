@@ -1,5 +1,4 @@
 import { detectConfusables } from './confusables.js'
-import { hasInvisibleOrControl } from './internal/candidates.js'
 import { normalizeFinding, resolveScan } from './internal/options.js'
 import { SpanList } from './internal/spans.js'
 import { invisibleSpans } from './invisible-text.js'
@@ -28,12 +27,8 @@ function pushAll(out: SpanList, findings: readonly Finding[]): void {
 /** @internal Scan with options already validated: every finding at threshold, ordered, uncapped. */
 export function scanResolved(text: string, resolved: Resolved): SpanList {
   const list = new SpanList()
-  // Ordinary text has neither invisible characters nor control characters: one search for both
-  // candidate sets lets the two detectors be skipped.
-  const quiet = (resolved.enabled('invisible') || resolved.enabled('terminal-escape')) && !hasInvisibleOrControl(text)
   for (const [category, detect] of BUILT_IN) {
     if (!resolved.enabled(category)) continue
-    if (quiet && (category === 'invisible' || category === 'terminal-escape')) continue
     const from = list.length
     detect(text, list)
     list.dropBelow(from, resolved.threshold(category))

@@ -87,16 +87,3 @@ export function nextControl(text: string, from: number): number {
   CONTROL_SEARCH.lastIndex = window
   return CONTROL_SEARCH.test(text) ? CONTROL_SEARCH.lastIndex - 1 : -1
 }
-
-/**
- * Whether `text` holds any candidate of either pattern: one character-class search that lets a
- * scan skip both the invisible-text and the terminal-escape detectors on ordinary text, which
- * has neither (each detector alone would search the whole text once).
- */
-const ANY_CANDIDATE = new RegExp(
-  `${TERMINAL_CANDIDATE_PATTERN.source.slice(0, -1)}${INVISIBLE_CANDIDATE_PATTERN.source.slice(1)}`,
-)
-
-export function hasInvisibleOrControl(text: string): boolean {
-  return ANY_CANDIDATE.test(text)
-}
