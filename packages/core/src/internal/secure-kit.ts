@@ -232,16 +232,13 @@ class Pipeline {
   readonly states = new WeakMap<object, ItemState>()
   /** The SDK's own registration methods, as the server had them before `secure()`, by `METHOD_NAMES` index. */
   readonly originals: (Fn | undefined)[] = []
-  readonly where: string
 
   constructor(
     readonly binding: SdkBinding,
     readonly global: readonly AnyMiddleware[],
     readonly globalHooks: readonly VisibilityHook[],
     readonly registries: Registries,
-  ) {
-    this.where = binding.label
-  }
+  ) {}
 
   filtering(state: ItemState | undefined): boolean {
     return this.globalHooks.length > 0 || (state?.hooks.length ?? 0) > 0
@@ -349,7 +346,9 @@ class Pipeline {
     const wrapped = this.makeCallback(state, callback)
     const originalUpdate = item.update as ((updates: Loose) => void) | undefined
     if (typeof originalUpdate !== 'function') {
-      throw new TypeError(`${this.where}: registered ${kind} "${name}" has no update(); unsupported SDK version`)
+      throw new TypeError(
+        `${this.binding.label}: registered ${kind} "${name}" has no update(); unsupported SDK version`,
+      )
     }
     const update = (updates: Loose): void => {
       if (typeof updates !== 'object' || updates === null) {
