@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { canonicalJson, SECURITY_EVENT_CHANNEL, type SecurityEvent, WardenError } from '@mcp-warden/core'
 import { Client as ClientV2, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createMcpHandler, fromJsonSchema, type McpServer as ServerV2 } from '@modelcontextprotocol/server'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { SDKS, type Sdk, type TestClient, type TestServer } from '../../core/test/harness.js'
 import type { Definition, DefinitionKind } from '../src/definition.js'
@@ -20,6 +20,20 @@ afterEach(async () => {
 })
 const dir = mkdtempSync(join(tmpdir(), 'mcp-warden-lock-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/**
+ * Runs `body` with `console[method]` captured and returns what it printed: the warnings the SDKs
+ * print for the hostile and legacy inputs these tests register become assertions, not noise.
+ */
+async function printedBy(method: 'warn' | 'debug', body: () => Promise<void>): Promise<string> {
+  const spy = vi.spyOn(console, method).mockImplementation(() => {})
+  try {
+    await body()
+    return spy.mock.calls.map((args) => args.map(String).join(' ')).join('\n')
+  } finally {
+    spy.mockRestore()
+  }
+}
 
 function build(sdk: Sdk, description = 'Adds two numbers'): TestServer {
   const server = sdk.secured()
@@ -242,14 +256,21 @@ describe.each(SDKS)('createLockFile ($name)', (sdk) => {
 
   it('hashes every tool, prompt and template exactly as tools/list, prompts/list and resources/templates/list show it', async () => {
     const server = sdk.secured()
-    registerVariety(server, sdk)
-    if (sdk.name === 'sdk-v2') registerV2Only(server)
-    const hashed = await hashedDefinitions(server)
-    const lock = await createLockFile(server)
-    const listed = await listedDefinitions(await connect(sdk, server))
+    let hashed: Awaited<ReturnType<typeof hashedDefinitions>> = []
+    let lock: LockFile | undefined
+    let listed: Awaited<ReturnType<typeof listedDefinitions>> = []
+    const printed = await printedBy('warn', async () => {
+      registerVariety(server, sdk)
+      if (sdk.name === 'sdk-v2') registerV2Only(server)
+      hashed = await hashedDefinitions(server)
+      lock = await createLockFile(server)
+      listed = await listedDefinitions(await connect(sdk, server))
+    })
+    // The legacy zod schema (no `~standard.jsonSchema`) took the SDK's fallback path.
+    expect(printed.includes('does not implement `~standard.jsonSchema`')).toBe(sdk.name === 'sdk-v2')
     expect(listed).toHaveLength(sdk.name === 'sdk-v2' ? 8 : 6)
     expect(canonicalJson(hashed)).toBe(canonicalJson(listed))
-    expect(Object.fromEntries(listed.map((d) => [`${d.kind}:${d.name}`, hashDefinition(d)]))).toEqual(lock.definitions)
+    expect(Object.fromEntries(listed.map((d) => [`${d.kind}:${d.name}`, hashDefinition(d)]))).toEqual(lock?.definitions)
   })
 })
 
@@ -282,7 +303,11 @@ describe('createLockFile (sdk-v2)', () => {
     const server = sdk.bare()
     outputs(server)
     const hashed = await hashedDefinitions(server)
-    const listed = await listedDefinitions(await connect(sdk, server))
+    let listed: Awaited<ReturnType<typeof listedDefinitions>> = []
+    // The 2.x client notes that this server has no prompts or templates to list.
+    await printedBy('debug', async () => {
+      listed = await listedDefinitions(await connect(sdk, server))
+    })
     const [scores, either] = ['scores', 'either'].map((name) => hashed.find((d) => d.name === name))
     const $schema = 'https://json-schema.org/draft/2020-12/schema'
     const natural = { $schema, type: 'array', items: { type: 'number' } }
@@ -428,7 +453,11 @@ describe.each(SDKS)('lockTools ($name)', (sdk) => {
       code: 'ERR_CONTENT_SHADOWED_NAME',
     })
     const other = sdk.bare()
-    other.registerTool('sеnd_email', { description: 'Sends mail' }, async () => ({ content: [] }))
+    const printed = await printedBy('warn', async () => {
+      other.registerTool('sеnd_email', { description: 'Sends mail' }, async () => ({ content: [] }))
+    })
+    // Both SDKs warn about the name but register it: refusing it is left to lockTools.
+    expect(printed).toContain('Tool name validation warning for "sеnd_email"')
     const error = await lockTools(other, {
       lock: { version: 1, definitions: {} },
       allowUnlocked: true,
