@@ -1,17 +1,27 @@
 /**
- * Evaluates the sanitizer engine on labelled corpora: every `*.jsonl` file under a folder (one
- * `{id, text, label, category, source}` per line). Prints, per file and category, the detection
- * rate on `attack` samples and the false-positive rate on `benign` ones.
+ * Evaluates the library on the labelled development corpora, which live outside the repository
+ * (CI has them at ../shared/corpora):
  *
  *   pnpm eval -- <corpus dir> [--json] [--pii] [--confusable]
  *
- * A sample counts as detected (or flagged) when `scanText` reports at least one finding. PII is
- * left out by default: an e-mail address in an invoice is what redaction is for, not an attack;
- * `--pii` counts it. `--confusable` turns on mixed-script detection.
+ * 1. A report: for every `*.jsonl` file under the folder (one `{id, text, label, category, source}`
+ *    per line), per file and category, the detection rate of `scanText` on `attack` samples and the
+ *    false-positive rate on `benign` ones. A sample counts as detected (or flagged) when `scanText`
+ *    reports at least one finding. PII is left out by default: an e-mail address in an invoice is
+ *    what redaction is for, not an attack; `--pii` counts it. `--confusable` turns on mixed-script
+ *    detection. The report is informative: it checks nothing.
+ * 2. The corpus checks: the thresholds each detector, the JOSE signature layer, `safeUrl`,
+ *    `safePath` and `lockTools` were tuned to meet (packages/{core,auth,policy}/test/corpora.ts).
+ *    The unit tests (`pnpm test`) use hand-written fixtures instead and never read the corpora.
+ *
+ * Exits 1 when a check misses its threshold, 2 on bad usage.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { authChecks } from '../packages/auth/test/corpora.js'
 import { scanText } from '../packages/core/src/index.js'
+import { type CorpusCheck, coreChecks } from '../packages/core/test/corpora.js'
+import { policyChecks } from '../packages/policy/test/corpora.js'
 
 interface Tally {
   attack: number
@@ -72,8 +82,11 @@ for (const file of jsonlFiles(root)) {
   files[key] = perCategory
 }
 
+const checks: CorpusCheck[] = [...(await coreChecks(root)), ...(await authChecks(root)), ...(await policyChecks(root))]
+const failed = checks.filter((c) => !c.passed)
+
 if (json) {
-  console.log(JSON.stringify({ files }, null, 2))
+  console.log(JSON.stringify({ files, checks }, null, 2))
 } else {
   const pct = (n: number, d: number): string => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`)
   const rows: string[][] = [['file', 'category', 'attack', 'detected', 'detection', 'benign', 'flagged', 'false pos.']]
@@ -108,4 +121,16 @@ if (json) {
   ])
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '))
+}
+
+if (!json) {
+  console.log('')
+  for (const c of checks) console.log(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name}\n      ${c.detail}`)
+  console.log(`\n${checks.length - failed.length}/${checks.length} corpus checks passed`)
+}
+if (failed.length > 0) {
+  console.error(
+    `eval: ${failed.length} corpus check(s) missed their threshold: ${failed.map((c) => c.name).join('; ')}`,
+  )
+  process.exitCode = 1
 }

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type AuditEvent, createAuditLog } from '@mcp-warden/audit'
+import { type AuditEvent, createAuditLog, verifyAuditChain } from '@mcp-warden/audit'
 import { denialCodeOf, type Principal } from '@mcp-warden/core'
 import { describePolicy, formatPolicyTable } from '@mcp-warden/policy'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -71,6 +71,45 @@ const oneLine = (text: string, max = 110) => {
 }
 const section = (title: string) => console.log(`\n${bold(title)}`)
 
+/**
+ * The trail as a table in time order, every event and every column in full. A call's decision
+ * event carries the time the call started but is written when it ends, after the security events
+ * raised during the call; the chain keeps write order, so `#` (the chain position) shows it.
+ */
+export function formatTrail(trail: readonly AuditEvent[]): string[] {
+  const ordered = [...trail].sort((a, b) => a.time.localeCompare(b.time) || (a.seq ?? 0) - (b.seq ?? 0))
+  const rows = ordered.map((event) => {
+    const outcome =
+      event.decision === 'deny'
+        ? (event.code ?? 'deny')
+        : event.decision === 'allow'
+          ? 'allow'
+          : `${event.type}${event.code === undefined ? '' : ` ${event.code}`}`
+    return {
+      seq: `#${event.seq ?? '?'}`,
+      time: event.time.slice(11, 23),
+      who: (event.principal ?? '-').replace(/^local#/, ''),
+      what: event.name ?? '-',
+      outcome,
+      paint: event.decision === 'deny' ? red : event.decision === 'allow' ? green : yellow,
+    }
+  })
+  const width = (pick: (row: (typeof rows)[number]) => string) => Math.max(0, ...rows.map((row) => pick(row).length))
+  const [seqW, whoW, whatW] = [width((r) => r.seq), width((r) => r.who), width((r) => r.what)]
+  const lines = rows.map(
+    (r) =>
+      `  ${dim(r.seq.padStart(seqW))} ${dim(r.time)} ${r.who.padEnd(whoW)} ${r.what.padEnd(whatW)} ${r.paint(r.outcome)}`,
+  )
+  const chain = verifyAuditChain(trail.map((event) => JSON.stringify(event)))
+  lines.push(
+    dim(
+      `  ${trail.length} events; chain ${chain.ok ? 'verified' : `broken at line ${chain.line}: ${chain.reason}`}` +
+        ' (a decision is dated when its call started and written when it ended)',
+    ),
+  )
+  return lines
+}
+
 /** Runs the whole story; prints to the console. */
 export async function main(): Promise<void> {
   const trail: AuditEvent[] = []
@@ -114,17 +153,7 @@ export async function main(): Promise<void> {
   await audit.close()
 
   section('6. The audit trail (hash-chained, one event per decision or security event)')
-  for (const event of trail) {
-    const who = (event.principal ?? '-').replace(/^local#/, '')
-    const what = event.name ?? ''
-    const outcome =
-      event.decision === 'deny'
-        ? red(event.code ?? 'deny')
-        : event.decision === 'allow'
-          ? green('allow')
-          : yellow(`${event.type}${event.code === undefined ? '' : ` ${event.code}`}`)
-    console.log(`  ${dim(event.time.slice(11, 23))} ${who.padEnd(6)} ${what.padEnd(20)} ${outcome}`)
-  }
+  for (const line of formatTrail(trail)) console.log(line)
 
   section('7. The permission surface, for a reviewer (describePolicy)')
   const reviewer = createTicketServer(

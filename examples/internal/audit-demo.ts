@@ -27,7 +27,8 @@ export async function runAuditDemo(sinks: readonly AuditSink[]): Promise<void> {
   server.registerTool(
     'delete_ticket',
     { inputSchema: { id: z.string() }, annotations: { destructiveHint: true } },
-    // No principal on this in-memory connection: denied with ERR_AUTH_REQUIRED.
+    // No principal on this in-memory connection: the tool is hidden from the caller, who is told
+    // "not found"; the audit trail records the denial as ERR_CORE_HIDDEN.
     server.guard(requireAuth()).wrap(async ({ id }) => ({
       content: [{ type: 'text', text: `deleted ${id}` }],
     })),

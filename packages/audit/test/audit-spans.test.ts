@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { redact as coreRedact } from '@mcp-warden/core'
@@ -287,15 +286,16 @@ describe('auditSpans', () => {
   })
 
   it('redacts recorded arguments and results with the core engine when no redact is given', async () => {
-    const corpus = secretlintSamples()
     harness = await startHarness([auditSpans({ recordArguments: true, recordResults: true })])
-    for (const { text } of corpus) await harness.call('echo', { text })
+    for (const { text } of SECRET_SAMPLES) await harness.call('echo', { text })
     const spans = exporter.getFinishedSpans()
-    expect(spans).toHaveLength(corpus.length)
-    corpus.forEach(({ text }, i) => {
+    expect(spans).toHaveLength(SECRET_SAMPLES.length)
+    SECRET_SAMPLES.forEach(({ text, secret }, i) => {
       const recorded = String(spans[i]?.attributes['gen_ai.tool.call.arguments'])
       expect(recorded).toBe(JSON.stringify({ text: coreRedact(text).text }).slice(0, 8192))
       expect(recorded).toContain('[REDACTED:')
+      const exported = JSON.stringify({ a: spans[i]?.attributes, e: spans[i]?.events })
+      expect(exported, secret).not.toContain(secret)
     })
   })
 
@@ -405,24 +405,18 @@ describe('auditSpans', () => {
   })
 })
 
-/**
- * Secrets from the shared secretlint corpus that core's redaction finds (a few corpus entries are
- * benign look-alikes or formats it does not claim): every one of them must stay out of spans.
- */
-function secretlintSamples(): { text: string; secrets: string[] }[] {
-  const file = new URL('../../../../shared/corpora/secretlint/secretlint.jsonl', import.meta.url)
-  if (!existsSync(file)) throw new Error(`shared corpora not found at ${file.pathname}: they sit beside the repository`)
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .map((line) => JSON.parse(line) as { text: string; label: string })
-    .filter((entry) => entry.label === 'attack')
-    .map((entry) => ({
-      text: entry.text,
-      secrets: coreRedact(entry.text)
-        .findings.map((f) => entry.text.slice(f.start, f.end))
-        // Low-variety spans (runs of zeros in fixtures) also occur in ids and other samples.
-        .filter((secret) => secret.length >= 12 && new Set(secret).size >= 8),
-    }))
-    .filter((sample) => sample.secrets.length > 0)
-}
+/** Fake credentials of several formats, each in the context a tool argument carries it. */
+const SECRET_SAMPLES: readonly { text: string; secret: string }[] = [
+  ['aws_secret_access_key = ', 'Zq8vR3mT9xL2pK7wN4sB6yH1jF5gD0cAeUoIiQwE'],
+  ['connect with postgres://app:', 'Vb7nQ2xK9mR4tL8w', '@db.internal:5432/app'],
+  ['export GITHUB_TOKEN=', `ghp_${'Xy7Kq2Lm9Np4Rs8Tv3Wz6Ab1Cd5Ef0Gh'}Ij7K`],
+  [
+    '-----BEGIN EC PRIVATE KEY-----\n',
+    'MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oG7vVkA8JXw7oAoGCCqGSM49',
+    '\n-----END EC PRIVATE KEY-----',
+  ],
+  ['Authorization: Bearer ', 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVzLWhlcmU'],
+  ['slack: ', 'xoxb-123456789012-1234567890123-Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7'],
+  ['STRIPE_KEY="', 'sk_live_Q9w8E7r6T5y4U3i2O1p0AsDfGhJk', '"'],
+  ['api_key: ', 'Hx7Jq3Lz9Wm2Pk8Rt4Vn6Bs', ' (rotate monthly)'],
+].map(([before = '', secret = '', after = '']) => ({ text: `${before}${secret}${after} ünïcödé 🔑`, secret }))

@@ -6,7 +6,73 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
-import Provider from 'oidc-provider'
+import type { Adapter, AdapterPayload, default as ProviderClass } from 'oidc-provider'
+
+type Provider = ProviderClass
+
+/**
+ * oidc-provider, imported without its start-up warning about the Node version: it asks for Node 22
+ * LTS, while the tests run on Node 20 (the library's minimum). It is only the tests' stand-in
+ * authorization server, and every test that uses it passes on Node 20; no other warning is hidden.
+ */
+const { default: Provider } = await (async () => {
+  const warn = console.warn
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider WARNING: Unsupported runtime')) return
+    warn(...args)
+  }
+  try {
+    return await import('oidc-provider')
+  } finally {
+    console.warn = warn
+  }
+})()
+
+/**
+ * Storage for the provider's grants and tokens in a Map, per test server (what oidc-provider's own
+ * "development-only" adapter does, without its warning on every provider built).
+ */
+function mapAdapter(): new (name: string) => Adapter {
+  const records = new Map<string, { payload: AdapterPayload; expiresAt: number }>()
+  const live = (key: string): AdapterPayload | undefined => {
+    const record = records.get(key)
+    if (record === undefined) return undefined
+    if (record.expiresAt <= Date.now()) {
+      records.delete(key)
+      return undefined
+    }
+    return record.payload
+  }
+  return class MapAdapter implements Adapter {
+    constructor(private readonly name: string) {}
+    private key(id: string): string {
+      return `${this.name}:${id}`
+    }
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+      const expiresAt = expiresIn === undefined ? Number.POSITIVE_INFINITY : Date.now() + expiresIn * 1000
+      records.set(this.key(id), { payload, expiresAt })
+    }
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      return live(this.key(id))
+    }
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return [...records.keys()].map(live).find((p) => p?.userCode === userCode)
+    }
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return [...records.keys()].map(live).find((p) => p?.uid === uid)
+    }
+    async consume(id: string): Promise<void> {
+      const payload = live(this.key(id))
+      if (payload !== undefined) payload.consumed = Math.floor(Date.now() / 1000)
+    }
+    async destroy(id: string): Promise<void> {
+      records.delete(this.key(id))
+    }
+    async revokeByGrantId(grantId: string): Promise<void> {
+      for (const [key, record] of records) if (record.payload.grantId === grantId) records.delete(key)
+    }
+  }
+}
 
 export const CLIENT = { id: 'mcp-client', secret: 'mcp-client-secret-0123456789abcdef' }
 export const RESOURCE_SERVER = { id: 'mcp-resource-server', secret: 'mcp-rs-secret-0123456789abcdef' }
@@ -40,6 +106,8 @@ export async function startOidc(initialKeys: readonly JWK[]): Promise<OidcServer
 
   const build = (keys: readonly JWK[]): Provider => {
     const instance = new Provider(issuer, {
+      adapter: mapAdapter(),
+      ttl: { ClientCredentials: 600 },
       clients: [
         {
           client_id: CLIENT.id,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { corpus } from '../../test/corpora.js'
 import { confusableSkeleton, detectConfusables } from './confusables.js'
 
 describe('confusableSkeleton', () => {
@@ -29,9 +28,25 @@ describe('detectConfusables', () => {
     expect(detectConfusables('')).toEqual([])
   })
 
-  it('reports every homoglyph sample of the Trojan Source corpus', () => {
-    const samples = corpus('trojan-source/trojan-source.jsonl').filter((s) => s.category === 'homoglyph')
-    const missed = samples.filter((s) => detectConfusables(s.text).length === 0).map((s) => s.id)
+  it('reports every homoglyph identifier of the hand-made Trojan Source style fixture', () => {
+    const missed = HOMOGLYPH_CODE.filter((text) => detectConfusables(text).length === 0)
     expect(missed).toEqual([])
   })
 })
+
+/**
+ * Code that calls a look-alike of a trusted function (Cyrillic Н, һ, а, е, о, р, с and Greek ο, α, ν
+ * standing in for Latin letters), in the languages Trojan Source targets.
+ */
+const HOMOGLYPH_CODE: readonly string[] = [
+  'function sayHello() { console.log("hi") }\nfunction say\u041Dello() { stealCookies() }\nsay\u041Dello()',
+  'def is_\u0430dmin(user):\n    return True\n\nif is_\u0430dmin(current):\n    grant()',
+  'fn \u04BBash(input: &str) -> String { leak(input) }',
+  'public static void cl\u043Ese() { upload(); }',
+  'const \u0440assword = read(); send(\u0440assword)',
+  'int a\u0441cess = 0; if (a\u0441cess) run();',
+  'let t\u03BFken = env.TOKEN',
+  'func V\u0435rify(sig []byte) bool { return true }',
+  'import { v\u03B1lidate } from "./safe.js"',
+  'sub ser\u03BDer { exec(@_) }',
+]
