@@ -520,6 +520,20 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
       undo()
       throw err
     }
+    // A rename moves the item and touches nothing else. The SDKs key the registry by the name the
+    // item was created with (SDK 1.x for every kind, SDK 2.x for all but tools), so after one
+    // rename their next rename or removal leaves the item under its previous name too, or deletes
+    // another item that took the original name: settle the registry as a move would leave it.
+    const target = fields[renameField(kind)]
+    if (target !== undefined && name !== undefined) {
+      const key = target ? String(target) : undefined
+      restoreRegistry(
+        registry,
+        key === name
+          ? entries
+          : [...entries.filter(([, v]) => v !== item), ...(key === undefined ? [] : [[key, item] as const])],
+      )
+    }
     const renamed = nameOf(kind, item)
     if (renamed === undefined) return // removed
     recheck(kind, renamed, item, undo)
