@@ -65,14 +65,15 @@ export interface LockToolsOptions {
   /** Accept definitions that are not in the lock (only changes are refused). Default `false`. */
   readonly allowUnlocked?: boolean
   /**
-   * Scan every string of each definition (descriptions, titles, schema descriptions) for hidden
-   * instructions, invisible characters and terminal escapes, and names for mixed scripts.
-   * Default `true`.
+   * Scan every string of each definition (descriptions, titles, every schema string and property
+   * name, `_meta`, the server's instructions) for hidden instructions, invisible characters and
+   * terminal escapes, and names for mixed scripts. Default `true`.
    */
   readonly scan?: boolean
   /**
    * Names of tools from other servers the same client uses (`send_email`, `read_file`): a local
-   * name that is a look-alike (case, separator or homoglyph variant) but not equal is refused as
+   * name that is a look-alike (case, separator, naming style, width, invisible-character or
+   * homoglyph variant: `sendEmail`, `send-email`, `sendemail`) but not equal is refused as
    * shadowing. Default none.
    */
   readonly knownNames?: readonly string[]
@@ -394,9 +395,17 @@ function previewV2(
  * (a new registration is removed; an update is rolled back), so neither a dependency nor a runtime
  * change can silently rewrite what the model reads.
  *
- * The hashed parts are what clients see in `tools/list` (name, title, description, input and output
- * JSON schemas as the SDK converts them, annotations), `prompts/list` (name, title, description,
- * arguments) and `resources/templates/list` (name, URI template, title, description, MIME type).
+ * The hashed parts are the whole entries clients see in `tools/list` (name, title, description,
+ * input and output JSON schemas as the SDK converts them, annotations, icons, `execution`, `_meta`),
+ * `prompts/list` (name, title, description, arguments, icons, `_meta`), `resources/list` (fixed
+ * resources, keyed by URI: URI, name, every metadata field) and `resources/templates/list` (name,
+ * URI template, every metadata field), and the server's `instructions` (`server:instructions`),
+ * which are also scanned like a description and made read-only on the server.
+ *
+ * A refused `update()` is undone whole: fields, name, registry order and callback (a new callback
+ * is applied only after the rest passed). Names of the same kind, and `knownNames`, that differ
+ * only in case, separators, naming style, width, invisible characters or look-alike letters
+ * (`list_issues`, `listIssues`, `list-issues`, `listissues`) are refused as shadows.
  *
  * @throws TypeError on bad options, a missing or malformed lockfile, a server that is not an
  * `McpServer` of `@modelcontextprotocol/sdk` 1.x or `@modelcontextprotocol/server` 2.x, or a
