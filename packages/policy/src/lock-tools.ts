@@ -522,6 +522,11 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
       }
       restoreRegistry(registry, entries)
       restore(item, before)
+      // Wrappers of update() installed before the lock (secure() keeps the name, annotations and
+      // `_meta` its guards and flow labels read) saw the refused values: an empty update lets them
+      // read the restored item again.
+      update.call(item, {})
+      restore(item, before)
     }
     try {
       update.call(item, updates)
