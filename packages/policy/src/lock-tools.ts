@@ -72,9 +72,9 @@ export interface LockToolsOptions {
   readonly scan?: boolean
   /**
    * Names of tools from other servers the same client uses (`send_email`, `read_file`): a local
-   * name that is a look-alike (case, separator, naming style, width, invisible-character or
-   * homoglyph variant: `sendEmail`, `send-email`, `sendemail`) but not equal is refused as
-   * shadowing. Default none.
+   * name equal to one, or a look-alike (case, separator, naming style, width, invisible-character
+   * or homoglyph variant: `sendEmail`, `send-email`, `sendemail`), is refused as shadowing. List
+   * only other servers' names here. Default none.
    */
   readonly knownNames?: readonly string[]
 }
@@ -281,8 +281,9 @@ function check(subject: readonly Definition[], all: readonly Definition[], check
       }
     }
     for (const known of checker.knownNames) {
-      if (known !== d.name && shadowKey(known) === key) {
-        issue(CONTENT_ERROR_CODES.ERR_CONTENT_SHADOWED_NAME, d, `name looks like the known tool "${known}"`, {
+      if (shadowKey(known) === key) {
+        const how = known === d.name ? 'is the name of' : 'looks like'
+        issue(CONTENT_ERROR_CODES.ERR_CONTENT_SHADOWED_NAME, d, `name ${how} the known tool "${known}"`, {
           shadows: known,
         })
       }

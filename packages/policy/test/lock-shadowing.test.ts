@@ -150,11 +150,10 @@ describe.each(SDKS)('lockTools shadowing ($name)', (sdk) => {
     )
   })
 
-  it('refuses a local look-alike of a known name from another server in any naming style', async () => {
+  it('refuses a local name equal to a known name from another server, or in any other naming style of it', async () => {
     await fc.assert(
       fc.asyncProperty(words, style, async (w, [, render]) => {
         const variant = render(w)
-        fc.pre(variant !== w.join('_'))
         const server = sdk.bare()
         register(sdk, server, 'tool', variant, 1)
         const error = await lockTools(server, {
