@@ -558,16 +558,22 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
     const update = item.update as Fn | undefined
     if (typeof update !== 'function') return
     item.update = function lockedUpdate(updates: unknown) {
+      if (typeof updates !== 'object' || updates === null) {
+        apply(kind, item, update, updates)
+        return
+      }
+      // One read of each field: the check and the SDK see the same values (a getter cannot answer
+      // the check one thing and the SDK another). Inherited fields are dropped, as secure() does.
+      const { callback, ...rest } = { ...updates } as Loose
       // A new callback is applied only once the rest of the update passed: a refused update must
       // not leave it in the SDK's closures (SDK 2.x rebuilds a tool's executor or a prompt's
       // handler from them on a later update).
-      if (typeof updates === 'object' && updates !== null && 'callback' in updates && Object.keys(updates).length > 1) {
-        const { callback, ...rest } = updates as Loose
-        apply(kind, item, update, rest)
-        if (nameOf(kind, item) !== undefined) apply(kind, item, update, { callback })
+      if (callback === undefined || Object.keys(rest).length === 0) {
+        apply(kind, item, update, callback === undefined ? rest : { ...rest, callback })
         return
       }
-      apply(kind, item, update, updates)
+      apply(kind, item, update, rest)
+      if (nameOf(kind, item) !== undefined) apply(kind, item, update, { callback })
     }
   }
   for (const kind of DEFINITION_KINDS) {
