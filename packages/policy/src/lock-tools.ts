@@ -481,15 +481,16 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
   /** Refuses (or reports) a rename onto a name another item of the same kind holds. */
   const refuseTaken = (kind: RegistryKind, name: string, target: unknown, item: Loose): void => {
     const registry = registryOf(registries, kind)
-    if (typeof target !== 'string' || target === name || !Object.hasOwn(registry, target)) return
-    if (registry[target] === item) return
+    if (!target) return // no rename, or a removal
+    const key = String(target) // the SDKs use the value as a property key
+    if (key === name || !Object.hasOwn(registry, key) || registry[key] === item) return
     const found: LockIssue[] = [
       {
         code: CONTENT_ERROR_CODES.ERR_CONTENT_SHADOWED_NAME,
         kind,
-        name: target,
-        message: `${LABEL[kind]} "${name}": renaming to "${target}" would replace the ${LABEL[kind].toLowerCase()} registered under that name`,
-        details: { shadows: target },
+        name: key,
+        message: `${LABEL[kind]} "${name}": renaming to "${key}" would replace the ${LABEL[kind].toLowerCase()} registered under that name`,
+        details: { shadows: key },
       },
     ]
     if (mode === 'refuse') throw refuse(found)
@@ -512,21 +513,28 @@ export async function lockTools(server: object, options: LockToolsOptions = {}):
     }
     const entries = Object.entries(registry)
     const before = { ...item }
+    /** Best effort through the SDK (its closures); the fields and the registry are restored anyway. */
+    const resync = (updates: Loose): void => {
+      try {
+        update.call(item, updates)
+      } catch {
+        // The restores below still put back everything a client sees.
+      }
+    }
     const undo = (): void => {
       restore(item, before)
       const now = nameOf(kind, item)
       // SDK 2.x keeps a tool's name in a closure that update() moves: move it back the same way.
-      if (name !== undefined && now !== undefined && now !== name) update.call(item, { [renameField(kind)]: name })
+      if (name !== undefined && now !== undefined && now !== name) resync({ [renameField(kind)]: name })
       // SDK 2.x keeps a prompt's arguments schema in a closure too (its argument validation).
-      if (before.argsSchema !== undefined && fields.argsSchema !== undefined) {
-        update.call(item, { argsSchema: before.argsSchema })
-      }
+      if (before.argsSchema !== undefined && fields.argsSchema !== undefined) resync({ argsSchema: before.argsSchema })
       restoreRegistry(registry, entries)
       restore(item, before)
       // Wrappers of update() installed before the lock (secure() keeps the name, annotations and
       // `_meta` its guards and flow labels read) saw the refused values: an empty update lets them
       // read the restored item again.
-      update.call(item, {})
+      resync({})
+      restoreRegistry(registry, entries)
       restore(item, before)
     }
     try {

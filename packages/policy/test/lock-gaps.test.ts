@@ -391,10 +391,13 @@ describe.each(SDKS)('lockTools ($name)', (sdk) => {
     const server = serverOf(sdk)
     registerAll(server, sdk)
     const twin = server.registerTool('twin', { description: 'Adds two numbers' }, async () => ({ content: [] }))
+    server.registerTool('42', { description: 'Adds two numbers' }, async () => ({ content: [] }))
     await lockTools(server, { lock: await createLockFile(server) })
     const client = await connect(sdk, server)
     expect(codeOf(() => twin.update({ name: 'add' }))).toBe('ERR_CONTENT_SHADOWED_NAME')
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['add', 'twin'])
+    // A number is a property key too: 42 would replace the tool named "42".
+    expect(codeOf(() => twin.update({ name: 42 }))).toBe('ERR_CONTENT_SHADOWED_NAME')
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['42', 'add', 'twin'])
     expect(await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } })).toMatchObject({
       structuredContent: { sum: 2 },
     })
