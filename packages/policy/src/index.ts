@@ -4,7 +4,7 @@ export { combineRules } from './combine-rules.js'
 // Content protection: sanitizers, quarantine and tool-definition integrity.
 export { CONTENT_ERROR_CODES, ContentError, type ContentErrorCode } from './content-error.js'
 export type { ContentGuardOptions } from './content-guard-options.js'
-export type { Definition, DefinitionKind } from './definition.js'
+export type { Definition, DefinitionKind, LockedKind } from './definition.js'
 export {
   describePolicy,
   formatPolicyTable,

@@ -5,7 +5,7 @@
  */
 
 import type { JsonValue } from '@mcp-warden/core'
-import type { Definition, DefinitionKind } from '../definition.js'
+import type { Definition, LockedKind } from '../definition.js'
 import { loadSchemasV1 } from './schemas-v1.js'
 import { schemasV2 } from './schemas-v2.js'
 
@@ -23,17 +23,65 @@ export interface SchemaConversion {
   readonly promptArguments: (schema: unknown) => unknown
 }
 
-/** The registries `McpServer` keeps (SDK 1.x and 2.x alike). */
+/** The registries `McpServer` keeps (SDK 1.x and 2.x alike), and its low-level `Server`. */
 export interface Registries {
   readonly _registeredTools: Record<string, Loose>
   readonly _registeredPrompts: Record<string, Loose>
+  readonly _registeredResources: Record<string, Loose>
   readonly _registeredResourceTemplates: Record<string, Loose>
+  /** The low-level `Server`: it keeps the `instructions` sent in the `initialize` result. */
+  readonly server: object
 }
+
+/** The kinds kept in a registry of `McpServer` (every kind but the server's instructions). */
+export type RegistryKind = Exclude<LockedKind, 'server'>
 
 /** An `McpServer` as the lock reads it: its SDK major and its registries. */
 export interface ServerView {
   readonly major: 1 | 2
   readonly registries: Registries
+}
+
+/**
+ * The private field of the low-level `Server` (both SDK majors) that holds the `instructions` of
+ * the `initialize` result. Read and locked only by `instructionsOf` and `freezeInstructions`.
+ */
+const INSTRUCTIONS_FIELD = '_instructions'
+
+/**
+ * The server's `instructions` as clients receive them in the `initialize` result (both SDKs leave
+ * out an empty string), read from the low-level `Server`'s private field. Fails closed: a
+ * low-level server without that own field, or with a value that is neither a string nor
+ * `undefined`, is a shape this code does not know, so the instructions could not be verified.
+ *
+ * @throws TypeError when the field is missing or holds something else than a string.
+ */
+export function instructionsOf(registries: Registries, where = 'lockTools'): string | undefined {
+  const low = registries.server as Loose | undefined
+  if (typeof low !== 'object' || low === null || !Object.hasOwn(low, INSTRUCTIONS_FIELD)) {
+    throw new TypeError(
+      `${where}: cannot read the server's instructions (no ${INSTRUCTIONS_FIELD} on McpServer.server); this SDK version is not supported`,
+    )
+  }
+  const value = low[INSTRUCTIONS_FIELD]
+  if (value !== undefined && typeof value !== 'string') {
+    throw new TypeError(`${where}: the server's instructions are not a string`)
+  }
+  return value === '' ? undefined : value
+}
+
+/**
+ * Makes the server's `instructions` read-only from now on (no SDK API changes them after
+ * construction), so what the lock verified is what every later `initialize` sends.
+ */
+export function freezeInstructions(registries: Registries): void {
+  const value = instructionsOf(registries)
+  Object.defineProperty(registries.server, INSTRUCTIONS_FIELD, {
+    value: value ?? (registries.server as Loose)[INSTRUCTIONS_FIELD],
+    writable: false,
+    configurable: false,
+    enumerable: true,
+  })
 }
 
 /**
@@ -47,12 +95,16 @@ export function serverViewOf(server: object, where: string): ServerView {
     major === undefined ||
     typeof s._registeredTools !== 'object' ||
     typeof s._registeredPrompts !== 'object' ||
-    typeof s._registeredResourceTemplates !== 'object'
+    typeof s._registeredResources !== 'object' ||
+    typeof s._registeredResourceTemplates !== 'object' ||
+    typeof s.server !== 'object' ||
+    s.server === null
   ) {
     throw new TypeError(
       `${where}: expected an McpServer from @modelcontextprotocol/sdk 1.x or @modelcontextprotocol/server 2.x`,
     )
   }
+  instructionsOf(s as Registries, where)
   return { major, registries: s as Registries }
 }
 
@@ -62,12 +114,14 @@ export async function loadSchemaConversion(major: 1 | 2): Promise<SchemaConversi
 }
 
 /** The registry of one kind of definition. */
-export function registryOf(registries: Registries, kind: DefinitionKind): Record<string, Loose> {
+export function registryOf(registries: Registries, kind: RegistryKind): Record<string, Loose> {
   return kind === 'tool'
     ? registries._registeredTools
     : kind === 'prompt'
       ? registries._registeredPrompts
-      : registries._registeredResourceTemplates
+      : kind === 'resource'
+        ? registries._registeredResources
+        : registries._registeredResourceTemplates
 }
 
 const EMPTY_OBJECT_JSON_SCHEMA = { type: 'object', properties: {} }
@@ -82,13 +136,7 @@ function withoutUndefined(parts: Record<string, unknown>): Record<string, JsonVa
 }
 
 /** Runs one conversion; a failure (the SDK's list handler would fail too) names the definition. */
-function converted(
-  kind: DefinitionKind,
-  name: string,
-  part: string,
-  sdk: SchemaConversion,
-  run: () => unknown,
-): unknown {
+function converted(kind: RegistryKind, name: string, part: string, sdk: SchemaConversion, run: () => unknown): unknown {
   try {
     return run()
   } catch (cause) {
@@ -97,6 +145,14 @@ function converted(
       cause,
     })
   }
+}
+
+/**
+ * `execution: { taskSupport: "forbidden" }`, which SDK 1.x lists for every tool registered without
+ * tasks, means what no `execution` means (the protocol's default): both are hashed as absent.
+ */
+function isDefaultExecution(execution: unknown): boolean {
+  return execution === undefined || JSON.stringify(execution) === '{"taskSupport":"forbidden"}'
 }
 
 /** The definition of one registered tool, as `tools/list` presents it. */
@@ -116,6 +172,9 @@ function toolDefinition(name: string, tool: Loose, sdk: SchemaConversion): Defin
         ? converted('tool', name, 'outputSchema', sdk, () => sdk.toolOutput(outputSchema))
         : undefined,
       annotations: tool.annotations,
+      icons: tool.icons,
+      execution: isDefaultExecution(tool.execution) ? undefined : tool.execution,
+      _meta: tool._meta,
     }),
   }
 }
@@ -133,16 +192,24 @@ function promptDefinition(name: string, prompt: Loose, sdk: SchemaConversion): D
       arguments: argsSchema
         ? converted('prompt', name, 'argsSchema', sdk, () => sdk.promptArguments(argsSchema))
         : undefined,
+      icons: prompt.icons,
+      _meta: prompt._meta,
     }),
   }
 }
 
+/** The metadata a registered resource or template spreads into its list entry. */
+function metadataOf(item: Loose): Loose {
+  return { ...(item.metadata as Loose | undefined) }
+}
+
 /**
- * The definition of one registered resource template, as `resources/templates/list` presents it:
- * both SDKs list `{ name, uriTemplate, ...metadata }`, so the title is the one in the metadata.
+ * The definition of one registered resource template, exactly as `resources/templates/list`
+ * presents it: both SDKs list `{ name, uriTemplate, ...metadata }`, so every metadata field is
+ * hashed (title, description, MIME type, icons, annotations, `_meta`, and any other), and a
+ * metadata `name` replaces the registered one as it does on the wire.
  */
 function templateDefinition(name: string, template: Loose): Definition {
-  const metadata = (template.metadata ?? {}) as Loose
   const uriTemplate = (template.resourceTemplate as Loose | undefined)?.uriTemplate
   return {
     kind: 'resource-template',
@@ -150,28 +217,53 @@ function templateDefinition(name: string, template: Loose): Definition {
     parts: withoutUndefined({
       name,
       uriTemplate: uriTemplate === undefined ? undefined : String(uriTemplate),
-      title: metadata.title,
-      description: metadata.description,
-      mimeType: metadata.mimeType,
+      ...metadataOf(template),
     }),
   }
 }
 
-/** The definition of one registered item of `kind`. */
-export function definitionOf(kind: DefinitionKind, name: string, item: Loose, sdk: SchemaConversion): Definition {
-  return kind === 'tool'
-    ? toolDefinition(name, item, sdk)
-    : kind === 'prompt'
-      ? promptDefinition(name, item, sdk)
-      : templateDefinition(name, item)
+/**
+ * The definition of one registered fixed resource (keyed by its URI), exactly as `resources/list`
+ * presents it: `{ uri, name, ...metadata }`.
+ */
+function resourceDefinition(uri: string, resource: Loose): Definition {
+  return {
+    kind: 'resource',
+    name: uri,
+    parts: withoutUndefined({ uri, name: resource.name, ...metadataOf(resource) }),
+  }
 }
 
-/** Every kind of definition the lock covers, in lockfile order. */
-export const DEFINITION_KINDS: readonly DefinitionKind[] = ['tool', 'prompt', 'resource-template']
+/** The definition of one registered item of `kind`. */
+export function definitionOf(kind: RegistryKind, name: string, item: Loose, sdk: SchemaConversion): Definition {
+  switch (kind) {
+    case 'tool':
+      return toolDefinition(name, item, sdk)
+    case 'prompt':
+      return promptDefinition(name, item, sdk)
+    case 'resource':
+      return resourceDefinition(name, item)
+    case 'resource-template':
+      return templateDefinition(name, item)
+  }
+}
 
-/** Every enabled and disabled definition of the server. */
+/** The server's `instructions` as a definition (kind `server`, name `instructions`), if it has any. */
+export function instructionsDefinition(registries: Registries): Definition | undefined {
+  const instructions = instructionsOf(registries)
+  return instructions === undefined ? undefined : { kind: 'server', name: 'instructions', parts: { instructions } }
+}
+
+/** Every kind of registered definition the lock covers. */
+export const DEFINITION_KINDS: readonly RegistryKind[] = ['tool', 'prompt', 'resource', 'resource-template']
+
+/** Every enabled and disabled definition of the server, and its instructions. */
 export function definitionsOf(registries: Registries, sdk: SchemaConversion): Definition[] {
-  return DEFINITION_KINDS.flatMap((kind) =>
-    Object.entries(registryOf(registries, kind)).map(([name, item]) => definitionOf(kind, name, item, sdk)),
-  )
+  const instructions = instructionsDefinition(registries)
+  return [
+    ...DEFINITION_KINDS.flatMap((kind) =>
+      Object.entries(registryOf(registries, kind)).map(([name, item]) => definitionOf(kind, name, item, sdk)),
+    ),
+    ...(instructions === undefined ? [] : [instructions]),
+  ]
 }

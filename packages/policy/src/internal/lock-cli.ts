@@ -3,7 +3,23 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createLockFile, LOCKFILE_NAME, type LockFile } from '../lock-tools.js'
 
-const USAGE = 'usage: mcp-warden-lock <module> [--export <name>] [--out <file>] [--check]'
+const USAGE = 'usage: mcp-warden-lock <module> [--export <name>] [--out <file>] [--check] [--help]'
+
+/** What `--help` prints. */
+export const HELP = `${USAGE}
+
+Writes (or checks) ${LOCKFILE_NAME}: the hash of every tool, prompt, resource, resource template
+and the instructions of an MCP server, as clients see them. Review the diff before committing it.
+
+  <module>          a JavaScript module exporting the server, or a function (sync or async)
+                    returning it; it must not connect the server on import. TypeScript:
+                    npx tsx node_modules/.bin/mcp-warden-lock src/server.ts
+  --export <name>   the export to use (default: default, then server, then createServer)
+  --out <file>      the lockfile to write or check (default: ${LOCKFILE_NAME})
+  --check           do not write; exit 1 when the lockfile differs from the server (CI)
+  -h, --help        print this help and exit
+
+Exit codes: 0 written or up to date, 1 differs from the lock (--check), 2 usage or load error.`
 
 /** Resolves the server from a module's exports: the named export, else default, server, createServer. */
 export async function serverFromModule(path: string, exportName?: string): Promise<object> {
@@ -24,12 +40,22 @@ export function formatLock(lock: LockFile): string {
   return `${JSON.stringify(lock, null, 2)}\n`
 }
 
-/** Runs the command; returns the exit code. Messages go to stdout/stderr. */
+/**
+ * Runs the command; returns the exit code. Messages go to `log` (stdout). `--help` or `-h`
+ * anywhere in `argv` prints the help and returns 0 without loading anything.
+ *
+ * @throws TypeError on bad usage (unknown option, missing value or module) or a module that
+ * exports no server.
+ */
 export async function runLockCli(argv: readonly string[], log: (line: string) => void = console.log): Promise<number> {
   let modulePath: string | undefined
   let exportName: string | undefined
   let out = LOCKFILE_NAME
   let checkOnly = false
+  if (argv.some((arg) => arg === '--help' || arg === '-h')) {
+    log(HELP)
+    return 0
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (arg === '--check') checkOnly = true
@@ -38,7 +64,7 @@ export async function runLockCli(argv: readonly string[], log: (line: string) =>
       if (value === undefined) throw new TypeError(`${arg} needs a value. ${USAGE}`)
       if (arg === '--export') exportName = value
       else out = value
-    } else if (arg.startsWith('--')) throw new TypeError(`unknown option ${arg}. ${USAGE}`)
+    } else if (arg.startsWith('-')) throw new TypeError(`unknown option ${arg}. ${USAGE}`)
     else if (modulePath === undefined) modulePath = arg
     else throw new TypeError(`unexpected argument ${arg}. ${USAGE}`)
   }
