@@ -241,6 +241,9 @@ export type Middleware<TIn extends GuardContext = GuardContext, TAdd extends obj
   readonly describe?: MiddlewareDescription
 }
 
+/** Context fields whose order in a chain is checked at start-up (see `MiddlewareDescription.requires`). */
+export type ContextField = 'principal'
+
 /** A middleware's self-description. */
 export interface MiddlewareDescription {
   /** The factory's name: `requireScopes`, `rateLimit`, ... */
@@ -253,6 +256,14 @@ export interface MiddlewareDescription {
    * the in-process guard; without it, scopes must match exactly.
    */
   readonly satisfiedBy?: (granted: readonly string[]) => boolean
+  /**
+   * Context fields this middleware needs to decide (`requireScopes` requires the `principal`). In
+   * a chain that also holds a middleware providing the field, this one must run after it: the
+   * order is checked when the chain is assembled, at start-up (`TypeError`).
+   */
+  readonly requires?: readonly ContextField[]
+  /** Context fields this middleware adds through `next(...)` (`requireAuth` provides the `principal`). */
+  readonly provides?: readonly ContextField[]
   /** Anything else worth reporting; JSON only. */
   readonly [key: string]: unknown
 }

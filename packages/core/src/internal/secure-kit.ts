@@ -16,7 +16,7 @@ import { type AnyMiddleware, compose } from '../compose.js'
 import { correlationIdFrom } from '../correlation.js'
 import { CORE_ERROR_CODES, WardenError } from '../errors.js'
 import { hasDecisionSubscribers, publishDecision } from '../events.js'
-import { toMiddlewareList } from '../guard.js'
+import { checkChainOrder, toMiddlewareList } from '../guard.js'
 import type {
   ClientBridge,
   ElicitationRequest,
@@ -249,6 +249,7 @@ class Pipeline {
   makeCallback(state: ItemState, original: Fn): Fn {
     const tag = guardedTagOf(original)
     const chain = tag === undefined ? this.global : [...this.global, ...tag.middlewares]
+    checkChainOrder(chain, `${this.binding.label} ${state.kind} "${state.name}"`)
     state.hooks = [...this.globalHooks, ...hooksOf(tag?.middlewares ?? [])]
     state.chain = chain
     const run = compose(chain, terminal)
@@ -681,6 +682,13 @@ function makeSecuredRegister(method: string, kind: PrimitiveKind, index: number)
     const original = pipeline.originals[index] as Fn
     const callback = args[args.length - 1]
     if (typeof callback !== 'function') return original.apply(this, args)
+    // Before the SDK sees the item: a refused chain must not leave it registered unguarded.
+    const tag = guardedTagOf(callback as Fn)
+    if (tag !== undefined)
+      checkChainOrder(
+        [...pipeline.global, ...tag.middlewares],
+        `${pipeline.binding.label} ${method}("${String(args[0])}")`,
+      )
     const item = original.apply(this, args) as Loose
     pipeline.adopt(kind, String(args[0]), item, callback as Fn)
     return item

@@ -6,6 +6,8 @@ import type { ApprovalDecision, ApprovalGate, Decision, Verdict } from '../types
 export interface RuleEntry {
   readonly name: string
   readonly decide: (ctx: GuardContext) => Verdict | Promise<Verdict>
+  /** Whether the decision depends on the principal (checked against chain order at start-up). */
+  readonly requiresPrincipal?: boolean
 }
 
 const MAX_REASON = 500
