@@ -286,6 +286,20 @@ describe('createAuditLog (sink failures)', () => {
     await current.flush()
   })
 
+  it('reports a logger whose flush fails (a buffered destination that could not write)', async () => {
+    const logged: unknown[] = []
+    const logger = {
+      info: (object: Record<string, unknown>) => void logged.push(object),
+      warn: (object: Record<string, unknown>) => void logged.push(object),
+      flush: (callback: (err?: Error | null) => void) => setImmediate(() => callback(new Error('EBADF'))),
+    }
+    const { log: current } = observedLog([loggerSink(logger)])
+    publishDecision(decision)
+    const lost = await lostOf(current.flush())
+    expect(lost.losses).toEqual([{ sink: 'logger', dropped: 0, error: 'flush failed: EBADF' }])
+    expect(logged).toHaveLength(1)
+  })
+
   it('reports an OpenTelemetry logger whose emit throws', async () => {
     const otel = otelLogSink({
       logger: {
@@ -373,6 +387,71 @@ describe('createAuditLog (sink failures)', () => {
     } finally {
       await witness.close()
       await failing.close().catch(() => undefined)
+    }
+  })
+})
+
+describe('createAuditLog (accounting)', () => {
+  type Behaviour = 'ok' | 'throw' | 'resolve' | 'reject' | 'hang'
+  const behaviours: readonly Behaviour[] = ['ok', 'throw', 'resolve', 'reject', 'hang']
+
+  it('counts written exactly the writes that succeeded, for every sequence of three sink outcomes', async () => {
+    for (const a of behaviours) {
+      for (const b of behaviours) {
+        for (const c of behaviours) {
+          const plan = [a, b, c]
+          let index = 0
+          const delivered: number[] = []
+          const sink: AuditSink = {
+            name: 'planned',
+            write: () => {
+              const step = index
+              index += 1
+              switch (plan[step]) {
+                case 'ok':
+                  delivered.push(step)
+                  return undefined
+                case 'throw':
+                  throw new Error(`step ${step}`)
+                case 'resolve':
+                  return new Promise<void>((resolve) =>
+                    setImmediate(() => {
+                      delivered.push(step)
+                      resolve()
+                    }),
+                  )
+                case 'reject':
+                  return Promise.reject(new Error(`step ${step}`))
+                default:
+                  return new Promise<void>(() => undefined)
+              }
+            },
+          }
+          const drops: AuditDropReport[] = []
+          const current = createAuditLog({
+            sinks: [sink],
+            securityEvents: false,
+            writeTimeoutMs: 50,
+            onDrop: (r) => drops.push(r),
+          })
+          try {
+            for (let i = 0; i < plan.length; i += 1) publishDecision(decision)
+            expectAccounted(current, 3)
+            const failed = plan.filter((p) => p === 'throw' || p === 'reject' || p === 'hang').length
+            const outcome = await current.flush().then(
+              () => undefined,
+              (err: unknown) => err,
+            )
+            const stats = current.stats().sinks[0]
+            expect(stats, plan.join(',')).toMatchObject({ written: delivered.length, dropped: failed, pending: 0 })
+            expect(drops.length, plan.join(',')).toBe(failed)
+            if (failed === 0) expect(outcome, plan.join(',')).toBeUndefined()
+            else expect(outcome, plan.join(',')).toMatchObject({ losses: [{ sink: 'planned', dropped: failed }] })
+          } finally {
+            await current.close().catch(() => undefined)
+          }
+        }
+      }
     }
   })
 })
