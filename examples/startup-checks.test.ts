@@ -262,3 +262,31 @@ for (const sdk of SDKS) {
     })
   })
 }
+
+for (const sdk of SDKS) {
+  describe(`secure() approval-gate order (${sdk.name})`, () => {
+    it('refuses the approval gate before a flow policy or policy document that asks for approval', () => {
+      expect(() => sdk.secured({ use: [policy.requireApproval(), policy.flowPolicy()] })).toThrow(
+        /requireApproval \(position 0\) requires the approvals other guards demand \(approvalRequired\) but runs before flowPolicy \(position 1\)/,
+      )
+      const asks = policy.loadPolicy({ version: 1, rules: [{ name: 'ask', effect: 'approval', tools: ['pay'] }] })
+      const server = sdk.secured({ use: [policy.requireApproval()] })
+      expect(() =>
+        server.registerTool(
+          'pay',
+          {},
+          server.guard(asks).wrap(async () => ({ content: [] })),
+        ),
+      ).toThrow(/place policy first/)
+    })
+
+    it('accepts the gate after them, and a flow policy that only denies anywhere', () => {
+      expect(() => sdk.secured({ use: [policy.flowPolicy(), policy.requireApproval()] })).not.toThrow()
+      expect(() =>
+        sdk.secured({
+          use: [policy.requireApproval(), policy.flowPolicy({ afterUntrusted: 'deny', trifecta: 'deny' })],
+        }),
+      ).not.toThrow()
+    })
+  })
+}

@@ -156,11 +156,16 @@ export function checkChainOrder(chain: readonly unknown[], where: string): void 
       if (at === undefined || at <= index) continue
       const provider = nameOf(chain[at], at)
       throw new TypeError(
-        `${where}: ${nameOf(middleware, index)} (position ${index}) requires the ${field} but runs before ` +
-          `${provider} (position ${at}), which provides it; place ${provider} first`,
+        `${where}: ${nameOf(middleware, index)} (position ${index}) requires ${FIELD_WORDS[field]} but runs ` +
+          `before ${provider} (position ${at}), which provides it; place ${provider} first`,
       )
     }
   })
+}
+
+const FIELD_WORDS: Readonly<Record<ContextField, string>> = {
+  principal: 'the principal',
+  approvalRequired: 'the approvals other guards demand (approvalRequired)',
 }
 
 function declared(middleware: unknown, key: 'requires' | 'provides'): readonly ContextField[] {
@@ -168,7 +173,7 @@ function declared(middleware: unknown, key: 'requires' | 'provides'): readonly C
   const describe = (middleware as { describe?: unknown }).describe
   if (typeof describe !== 'object' || describe === null) return []
   const fields = (describe as Record<string, unknown>)[key]
-  return Array.isArray(fields) ? (fields as ContextField[]) : []
+  return Array.isArray(fields) ? (fields.filter((f) => Object.hasOwn(FIELD_WORDS, f)) as ContextField[]) : []
 }
 
 function nameOf(middleware: unknown, index: number): string {

@@ -186,6 +186,7 @@ export function loadPolicy(source: string | PolicyDocument): Rule {
       name: s.name,
       decide: (ctx: GuardContext) => (matches(s, ctx) ? verdict : allow()),
       requiresPrincipal: mentionsCaller(s),
+      demandsApproval: s.effect === 'approval',
     }
   })
   if (doc.default === 'deny') {

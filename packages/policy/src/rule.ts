@@ -26,6 +26,7 @@ const RULE_ENTRIES = Symbol.for('mcp-warden.policy.ruleEntries')
 
 const ALLOW: Verdict = Object.freeze({ effect: 'allow' })
 const PRINCIPAL = Object.freeze(['principal'] as const)
+const APPROVALS = Object.freeze(['approvalRequired'] as const)
 
 /** No objection from this rule. It does not override another rule's deny. */
 export function allow(reason?: string): Verdict {
@@ -101,6 +102,7 @@ export function ruleMiddleware(ruleName: string, entries: readonly RuleEntry[], 
       name: describeName,
       rules: names,
       ...(frozen.some((e) => e.requiresPrincipal === true) ? { requires: PRINCIPAL } : {}),
+      ...(frozen.some((e) => e.demandsApproval === true) ? { provides: APPROVALS } : {}),
     },
   })
 }

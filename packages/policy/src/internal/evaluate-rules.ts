@@ -8,6 +8,8 @@ export interface RuleEntry {
   readonly decide: (ctx: GuardContext) => Verdict | Promise<Verdict>
   /** Whether the decision depends on the principal (checked against chain order at start-up). */
   readonly requiresPrincipal?: boolean
+  /** Whether the entry can ask for approval (so the approval gate must come after it). */
+  readonly demandsApproval?: boolean
 }
 
 const MAX_REASON = 500
