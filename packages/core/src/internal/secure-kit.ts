@@ -249,7 +249,6 @@ class Pipeline {
   makeCallback(state: ItemState, original: Fn): Fn {
     const tag = guardedTagOf(original)
     const chain = tag === undefined ? this.global : [...this.global, ...tag.middlewares]
-    checkChainOrder(chain, `${this.binding.label} ${state.kind} "${state.name}"`)
     state.hooks = [...this.globalHooks, ...hooksOf(tag?.middlewares ?? [])]
     state.chain = chain
     const run = compose(chain, terminal)
@@ -335,6 +334,12 @@ class Pipeline {
 
   // ---- registration ------------------------------------------------------------------------
 
+  /** Start-up check of the item's whole chain (global guards, then its own): see `checkChainOrder`. */
+  checkOrder(callback: Fn, what: string): void {
+    const tag = guardedTagOf(callback)
+    if (tag !== undefined) checkChainOrder([...this.global, ...tag.middlewares], `${this.binding.label} ${what}`)
+  }
+
   adopt(kind: PrimitiveKind, name: string, item: Loose, callback: Fn): void {
     const state: ItemState = {
       kind,
@@ -357,7 +362,10 @@ class Pipeline {
         return
       }
       const next: Loose = { ...updates }
-      if (typeof updates.callback === 'function') next.callback = this.makeCallback(state, updates.callback as Fn)
+      if (typeof updates.callback === 'function') {
+        this.checkOrder(updates.callback as Fn, `${kind} "${state.name}" update()`)
+        next.callback = this.makeCallback(state, updates.callback as Fn)
+      }
       originalUpdate(next)
       if (typeof updates.name === 'string') state.name = updates.name
       state.metadata = metadataOf(kind, item)
@@ -683,12 +691,7 @@ function makeSecuredRegister(method: string, kind: PrimitiveKind, index: number)
     const callback = args[args.length - 1]
     if (typeof callback !== 'function') return original.apply(this, args)
     // Before the SDK sees the item: a refused chain must not leave it registered unguarded.
-    const tag = guardedTagOf(callback as Fn)
-    if (tag !== undefined)
-      checkChainOrder(
-        [...pipeline.global, ...tag.middlewares],
-        `${pipeline.binding.label} ${method}("${String(args[0])}")`,
-      )
+    pipeline.checkOrder(callback as Fn, `${method}("${String(args[0])}")`)
     const item = original.apply(this, args) as Loose
     pipeline.adopt(kind, String(args[0]), item, callback as Fn)
     return item
