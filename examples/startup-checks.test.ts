@@ -102,6 +102,7 @@ function markedFactories(): { readonly pkg: string; readonly name: string; reado
     }
   }
   found.push({ pkg: 'policy', name: 'requireScopes.any', factory: policy.requireScopes.any })
+  found.push({ pkg: 'policy', name: 'requireScopes.with', factory: policy.requireScopes.with })
   found.push({ pkg: 'policy', name: 'requireScopes.with()', factory: policy.requireScopes.with({}) })
   found.push({ pkg: 'policy', name: 'requireScopes.with().any', factory: policy.requireScopes.with({}).any })
   return found
@@ -132,6 +133,9 @@ describe('markMiddlewareFactory (every package)', () => {
       expect(createGuard().use(middleware as never).middlewares).toEqual([middleware])
     }
     expect(middlewareFactoryName(policy.requireScopes.any)).toBe('requireScopes.any')
+    expect(() => createGuard().use(policy.requireScopes.with as never)).toThrow(
+      /did you mean requireScopes\.with\(options\)\(\.\.\.scopes\)\?/,
+    )
     expect(middlewareFactoryName(policy.requireScopes.with({ hideFromLists: false }))).toBe('requireScopes')
   })
 

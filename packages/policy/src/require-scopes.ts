@@ -119,6 +119,7 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
     return build(next, hideFromLists)
   }
   markMiddlewareFactory(any, 'requireScopes.any')
+  markMiddlewareFactory(withOptions, 'requireScopes.with', 'requireScopes.with(options)(...scopes)')
   return markMiddlewareFactory(Object.assign(all, { any, with: withOptions }), 'requireScopes')
 }
 
