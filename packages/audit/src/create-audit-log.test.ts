@@ -156,6 +156,9 @@ describe('createAuditLog', () => {
     await vi.advanceTimersByTimeAsync(2000)
     expect(log.stats().sinks[0]).toMatchObject({ written: 0, dropped: 2, pending: 0 })
     expect(reports).toEqual(['write_failed', 'write_failed'])
+    await expect(log.flush()).rejects.toThrow(
+      /sink "hanging" dropped 2 event\(s\) \(audit sink timed out after 1000 ms\)/,
+    )
   })
 
   it('keeps working when the onDrop listener throws', async () => {
@@ -170,7 +173,7 @@ describe('createAuditLog', () => {
       },
     })
     publishDecision(decision)
-    await log.flush()
+    await expect(log.flush()).rejects.toMatchObject({ code: 'ERR_AUDIT_EVENTS_LOST' })
     expect(log.stats()).toMatchObject({ emitted: 1, dropped: 1 })
   })
 

@@ -8,11 +8,13 @@ import {
   type GuardContext,
   type Middleware,
   type PrimitiveResult,
+  publishSecurityEvent,
   SECURITY_EVENT_CHANNEL,
   type SecurityEvent,
   WardenError,
 } from '@mcp-warden/core'
 import { context, isSpanContextValid, trace } from '@opentelemetry/api'
+import { AUDIT_ERROR_CODES, AuditError, type AuditLoss } from './errors.js'
 import { chainHash, GENESIS } from './internal/chain.js'
 import { argumentsDigest } from './internal/digest.js'
 import { createIdentityMapper, type IdentityMode } from './internal/identity.js'
@@ -55,8 +57,10 @@ export interface AuditLogOptions {
    */
   readonly writeTimeoutMs?: number
   /**
-   * Called (synchronously, errors ignored) whenever events are dropped, so drops are never silent.
-   * `stats()` keeps the totals. Default: none.
+   * Called (synchronously, errors ignored) whenever events are dropped, so drops are never silent:
+   * a full queue, a write that threw, rejected or timed out. `stats()` keeps the totals, a
+   * security event `audit.events_dropped` is published when a sink starts dropping, and the next
+   * `flush()` rejects. Default: none.
    */
   readonly onDrop?: (report: AuditDropReport) => void
   /**
@@ -79,13 +83,26 @@ export interface AuditLog {
    * `use`; calls denied before it are still recorded, from the decision channel, without digest.
    */
   readonly middleware: Middleware
-  /** Counters of produced, written and dropped events. */
+  /**
+   * Counters of produced, written, dropped and pending events. Per sink, every event produced
+   * while the log was open is in exactly one of `written`, `dropped` or `pending`; `written`
+   * counts only events whose write succeeded.
+   */
   stats(): AuditLogStats
-  /** Resolves once every queued event was handed to its sink and the sinks flushed. */
+  /**
+   * Resolves once every queued event was written (or dropped) and the sinks flushed.
+   *
+   * @throws AuditError `ERR_AUDIT_EVENTS_LOST` (rejects) when any sink dropped events since the
+   * previous `flush()`, or a sink's own `flush()` failed; `losses` says which sink lost how many,
+   * and why. Each loss is reported by one `flush()`.
+   */
   flush(): Promise<void>
   /**
    * Stops listening, flushes, and closes the sinks. Events produced afterwards are dropped and
-   * counted (`reason: 'closed'`). Idempotent.
+   * counted (`reason: 'closed'`). Idempotent: every call returns the same promise.
+   *
+   * @throws AuditError `ERR_AUDIT_EVENTS_LOST` (rejects, after every sink was closed) when events
+   * were lost that no `flush()` reported yet, or a sink failed to flush or close.
    */
   close(): Promise<void>
 }
@@ -112,8 +129,20 @@ interface SinkState {
   head: number
   written: number
   dropped: number
+  /** Whether a write is under way (its event is pending, neither written nor dropped yet). */
+  writing: boolean
   running: Promise<void> | undefined
+  /** Dropped since the last flush() reported, and the last failure among them. */
+  lost: number
+  lastError: string | undefined
+  /** A failure of the sink's own flush or close, not yet reported. */
+  sinkError: string | undefined
+  /** Whether the sink is dropping: the security event is published on the way in, not per event. */
+  failing: boolean
 }
+
+/** Type of the security event a log publishes when a sink starts dropping events. */
+const DROPPED_EVENT_TYPE = 'audit.events_dropped'
 
 /**
  * Turns every call decision and every security event of this process into one structured
@@ -149,8 +178,15 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     head: 0,
     written: 0,
     dropped: 0,
+    writing: false,
     running: undefined,
+    lost: 0,
+    lastError: undefined,
+    sinkError: undefined,
+    failing: false,
   }))
+  /** Marks this log's own drop events, so it does not record them into the sinks that dropped. */
+  const logId = randomUUID()
   const chainKey = typeof opts.hashChain === 'object' ? opts.hashChain.key : undefined
   let prev = GENESIS
   let seq = 0
@@ -159,11 +195,24 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   /** Calls recorded by the middleware whose decision-channel event is still to come. */
   const claims = new Map<string, number>()
 
-  const report = (state: SinkState, reason: AuditDropReason, count: number): void => {
+  const report = (state: SinkState, reason: AuditDropReason, count: number, error?: unknown): void => {
     state.dropped += count
+    const message = error === undefined ? undefined : messageOf(error)
+    if (reason !== 'closed') {
+      state.lost += count
+      if (message !== undefined) state.lastError = message
+      if (!state.failing) {
+        state.failing = true
+        publishSecurityEvent({
+          type: DROPPED_EVENT_TYPE,
+          code: AUDIT_ERROR_CODES.ERR_AUDIT_EVENTS_LOST,
+          detail: { sink: state.sink.name, reason, log: logId, ...(message === undefined ? {} : { error: message }) },
+        })
+      }
+    }
     if (opts.onDrop === undefined) return
     try {
-      opts.onDrop({ sink: state.sink.name, reason, count })
+      opts.onDrop({ sink: state.sink.name, reason, count, ...(message === undefined ? {} : { error: message }) })
     } catch {
       // A failing drop listener must not fail the call either.
     }
@@ -176,14 +225,19 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const event = state.queue[state.head] as AuditEvent
       state.queue[state.head] = undefined
       state.head += 1
+      state.writing = true
       try {
+        // A write that returns without a promise delivered the event synchronously (or threw).
         const pending = state.sink.write(event)
         if (pending !== undefined && typeof (pending as Promise<void>).then === 'function') {
           await withTimeout(pending, opts.writeTimeoutMs)
         }
         state.written += 1
-      } catch {
-        report(state, 'write_failed', 1)
+        state.failing = false
+      } catch (err) {
+        report(state, 'write_failed', 1, err)
+      } finally {
+        state.writing = false
       }
       if (state.head >= 1024 && state.head * 2 >= state.queue.length) {
         state.queue = state.queue.slice(state.head)
@@ -268,6 +322,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     try {
       const event = message as SecurityEvent & { time?: number }
       if (typeof event.type !== 'string') return
+      // Our own drop report would go to the sinks that are dropping (other logs record it).
+      if (event.type === DROPPED_EVENT_TYPE && event.detail?.log === logId) return
       emit({
         time: typeof event.time === 'number' ? event.time : Date.now(),
         type: event.type,
@@ -359,22 +415,51 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return result
   }
 
-  const flush = async (): Promise<void> => {
+  /** Runs `step` of every sink that has it, bounded by the write timeout; a failure is kept for the report. */
+  const eachSink = (step: 'flush' | 'close'): Promise<unknown> =>
+    Promise.all(
+      states.map(async (state) => {
+        const method = state.sink[step]
+        if (typeof method !== 'function') return
+        try {
+          await withTimeout(method.call(state.sink), opts.writeTimeoutMs)
+        } catch (err) {
+          state.sinkError ??= `${step} failed: ${messageOf(err)}`
+        }
+      }),
+    )
+
+  const drain = async (): Promise<void> => {
     for (;;) {
       const running = states.map((state) => state.running).filter((p) => p !== undefined)
       if (running.length === 0) break
       await Promise.all(running)
     }
-    await Promise.all(
-      states.map(async (state) => {
-        if (typeof state.sink.flush !== 'function') return
-        try {
-          await withTimeout(state.sink.flush(), opts.writeTimeoutMs)
-        } catch {
-          // Reported through the sink's own dropped count when its writes fail.
-        }
-      }),
-    )
+  }
+
+  /** The losses not reported yet, as one error (and forgets them), or `undefined`. */
+  const takeLosses = (): AuditError | undefined => {
+    const losses: AuditLoss[] = []
+    for (const state of states) {
+      if (state.lost === 0 && state.sinkError === undefined) continue
+      const error = [state.lastError, state.sinkError].filter((e) => e !== undefined).join('; ')
+      losses.push({ sink: state.sink.name, dropped: state.lost, ...(error === '' ? {} : { error }) })
+      state.lost = 0
+      state.lastError = undefined
+      state.sinkError = undefined
+    }
+    if (losses.length === 0) return undefined
+    const summary = losses
+      .map((l) => `sink "${l.sink}" dropped ${l.dropped} event(s)${l.error === undefined ? '' : ` (${l.error})`}`)
+      .join('; ')
+    return new AuditError(AUDIT_ERROR_CODES.ERR_AUDIT_EVENTS_LOST, `audit events lost: ${summary}`, { losses })
+  }
+
+  const flush = async (): Promise<void> => {
+    await drain()
+    await eachSink('flush')
+    const lost = takeLosses()
+    if (lost !== undefined) throw lost
   }
 
   let closing: Promise<void> | undefined
@@ -384,17 +469,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     if (opts.decisions) unsubscribe(DECISION_CHANNEL, onDecision)
     if (opts.securityEvents) unsubscribe(SECURITY_EVENT_CHANNEL, onSecurity)
     closing = (async () => {
-      await flush()
-      await Promise.all(
-        states.map(async (state) => {
-          if (typeof state.sink.close !== 'function') return
-          try {
-            await withTimeout(state.sink.close(), opts.writeTimeoutMs)
-          } catch {
-            // The sink is gone either way.
-          }
-        }),
-      )
+      await drain()
+      await eachSink('flush')
+      await eachSink('close')
+      const lost = takeLosses()
+      if (lost !== undefined) throw lost
     })()
     return closing
   }
@@ -406,7 +485,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         name: state.sink.name,
         written: state.written,
         dropped: state.dropped,
-        pending: state.queue.length - state.head,
+        pending: state.queue.length - state.head + (state.writing ? 1 : 0),
       }))
       return { emitted, dropped: sinks.reduce((sum, sink) => sum + sink.dropped, 0), sinks }
     },
@@ -494,9 +573,14 @@ function redactStrings(value: unknown, redact: (text: string) => string): unknow
   return value
 }
 
+function messageOf(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text
+}
+
 function withTimeout(pending: Promise<void>, ms: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('audit sink timed out')), ms)
+    const timer = setTimeout(() => reject(new Error(`audit sink timed out after ${ms} ms`)), ms)
     timer.unref?.()
     pending.then(
       () => {

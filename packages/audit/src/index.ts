@@ -1,6 +1,11 @@
+import { markMiddlewareFactory } from '@mcp-warden/core'
+import { auditSpans } from './audit-spans.js'
+import { createAuditLog } from './create-audit-log.js'
+
 export { type AuditSpansOptions, auditSpans } from './audit-spans.js'
 export { type AuditLog, type AuditLogOptions, createAuditLog } from './create-audit-log.js'
 export { type AuditMetrics, type AuditMetricsOptions, createAuditMetrics } from './create-audit-metrics.js'
+export { AUDIT_ERROR_CODES, AuditError, type AuditErrorCode, type AuditLoss } from './errors.js'
 export { type JsonLinesSinkOptions, jsonLinesSink } from './json-lines-sink.js'
 export { type LoggerSinkOptions, loggerSink, type StructuredLogger } from './logger-sink.js'
 export { onDecision, onSecurityEvent, type TimedEvent } from './on-decision.js'
@@ -56,3 +61,7 @@ export {
   verifyAuditChain,
   verifyAuditFile,
 } from './verify-audit-chain.js'
+
+// A factory passed uncalled (`use: [auditSpans]`) is refused at start-up (core's markMiddlewareFactory).
+markMiddlewareFactory(auditSpans, 'auditSpans')
+markMiddlewareFactory(createAuditLog, 'createAuditLog', 'createAuditLog(options).middleware')

@@ -1,5 +1,6 @@
-import { createWriteStream } from 'node:fs'
+import { close as closeFd, fdatasync, fstat, open, openSync, write } from 'node:fs'
 import type { Writable } from 'node:stream'
+import { AUDIT_ERROR_CODES, AuditError } from './errors.js'
 import { toOcsf } from './to-ocsf.js'
 import type { AuditEvent, AuditSink } from './types.js'
 
@@ -23,20 +24,33 @@ export type JsonLinesSinkOptions =
       readonly end?: boolean
     })
   | (JsonLinesCommon & {
-      /** A file, opened for appending (created with mode 0o600 when missing). Closed with the sink. */
+      /**
+       * A file, opened for appending when the sink is created (created with mode 0o600 when
+       * missing), so a path that cannot be opened fails at start-up. Closed with the sink.
+       */
       readonly path: string
     })
 
 const KNOWN = new Set(['stream', 'end', 'path', 'format', 'name'])
 
 /**
- * A sink writing one JSON object per line (JSON Lines) to a stream or appending to a file. Honours
- * backpressure: when the stream's buffer is full the write waits for `drain` (and the audit log
- * queues, then drops and counts, further events). Stream errors are caught and fail the writes
- * (counted as dropped), never the process.
+ * A sink writing one JSON object per line (JSON Lines) to a stream or appending to a file.
+ *
+ * A write resolves only once its line reached the target: for a file, once the operating system
+ * accepted every byte (partial writes are continued) and the file is still linked (a file removed
+ * under the sink fails the write instead of filling an orphan); for a stream, once the stream's
+ * write callback reported success. So the audit log never counts an event written that was lost:
+ * a failed write rejects and the log counts it dropped. Backpressure follows from it: one line is
+ * in flight at a time and the audit log queues (then drops and counts) the rest.
+ *
+ * A file sink reopens its path on the write after a failure (a directory recreated, a disk freed);
+ * a stream that errored stays failed. `flush()` waits for the last write, syncs a file to disk
+ * (`fdatasync`), and rejects when the target is failed.
  *
  * @throws TypeError at creation on unknown or ill-typed options, or both or neither of `stream`
  * and `path`.
+ * @throws AuditError `ERR_AUDIT_SINK_OPEN` at creation when `path` cannot be opened for appending
+ * (missing directory, no permission, a directory).
  * @see https://jsonlines.org/
  * @example
  * ```ts
@@ -56,68 +70,145 @@ export function jsonLinesSink(options: JsonLinesSinkOptions): AuditSink {
   const hasStream = 'stream' in options && options.stream !== undefined
   const hasPath = 'path' in options && options.path !== undefined
   if (hasStream === hasPath) throw new TypeError(`${where}: give exactly one of \`stream\` and \`path\``)
-  let stream: Writable
-  let end: boolean
+  const serialize = format === 'ocsf' ? (event: AuditEvent) => toOcsf(event) : (event: AuditEvent) => event
+  const line = (event: AuditEvent): string => `${JSON.stringify(serialize(event))}\n`
   if ('path' in options && hasPath) {
     if (typeof options.path !== 'string' || options.path.length === 0) {
       throw new TypeError(`${where}: \`path\` must be a non-empty string`)
     }
-    stream = createWriteStream(options.path, { flags: 'a', mode: 0o600 })
-    end = true
-  } else {
-    const given = (options as { stream: unknown }).stream as Partial<Writable> | null
-    if (typeof given !== 'object' || given === null || typeof given.write !== 'function') {
-      throw new TypeError(`${where}: \`stream\` must be a writable stream`)
-    }
-    stream = given as Writable
-    const wantEnd = (options as { end?: unknown }).end ?? false
-    if (typeof wantEnd !== 'boolean') throw new TypeError(`${where}: \`end\` must be a boolean`)
-    end = wantEnd
+    return fileSink(name, options.path, line)
   }
-  let failure: Error | undefined
-  const onError = (err: Error): void => {
-    failure = err
+  const given = (options as { stream: unknown }).stream as Partial<Writable> | null
+  if (typeof given !== 'object' || given === null || typeof given.write !== 'function') {
+    throw new TypeError(`${where}: \`stream\` must be a writable stream`)
   }
-  stream.on('error', onError)
-  const serialize = format === 'ocsf' ? (event: AuditEvent) => toOcsf(event) : (event: AuditEvent) => event
+  const wantEnd = (options as { end?: unknown }).end ?? false
+  if (typeof wantEnd !== 'boolean') throw new TypeError(`${where}: \`end\` must be a boolean`)
+  return streamSink(name, given as Writable, wantEnd, line)
+}
 
-  const waitWritten = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      if (failure !== undefined || stream.destroyed) {
-        reject(failure ?? new Error('stream destroyed'))
-        return
+const FILE_MODE = 0o600
+
+function fileSink(name: string, path: string, line: (event: AuditEvent) => string): AuditSink {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'a', FILE_MODE)
+  } catch (err) {
+    throw new AuditError(
+      AUDIT_ERROR_CODES.ERR_AUDIT_SINK_OPEN,
+      `jsonLinesSink: cannot open ${JSON.stringify(path)} for appending (${codeOf(err)})`,
+      { cause: err },
+    )
+  }
+  let closed = false
+  /** The last write (or flush): writes run one at a time, in call order, whoever calls them. */
+  let tail: Promise<void> = Promise.resolve()
+
+  const drop = (): void => {
+    if (fd === undefined) return
+    const stale = fd
+    fd = undefined
+    closeFd(stale, () => undefined)
+  }
+  const append = async (text: string): Promise<void> => {
+    if (closed) throw new AuditError(AUDIT_ERROR_CODES.ERR_AUDIT_SINK_FAILED, 'audit file unavailable: sink closed')
+    try {
+      fd ??= await call<number>((cb) => open(path, 'a', FILE_MODE, cb))
+      const target = fd
+      const bytes = Buffer.from(text, 'utf8')
+      let offset = 0
+      while (offset < bytes.length) {
+        const written = await call<number>((cb) => write(target, bytes, offset, bytes.length - offset, null, cb))
+        if (written <= 0) throw new Error('the file accepted no bytes')
+        offset += written
       }
-      stream.write('', (err) => (err ? reject(err) : resolve()))
-    })
+      const stats = await call<{ nlink: number }>((cb) => fstat(target, cb))
+      if (stats.nlink === 0) throw new Error('the file was removed')
+    } catch (err) {
+      // The next write reopens the path: a recreated directory or a freed disk resumes the trail.
+      drop()
+      throw AuditError.isInstance(err)
+        ? err
+        : new AuditError(AUDIT_ERROR_CODES.ERR_AUDIT_SINK_FAILED, `audit file write failed (${codeOf(err)})`, {
+            cause: err,
+          })
+    }
+  }
+  const queued = (task: () => Promise<void>): Promise<void> => {
+    const run = tail.then(task, task)
+    tail = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+  return {
+    name,
+    write: (event) => queued(() => append(line(event))),
+    flush: () =>
+      queued(async () => {
+        if (closed) return
+        if (fd === undefined) {
+          throw new AuditError(AUDIT_ERROR_CODES.ERR_AUDIT_SINK_FAILED, 'audit file unavailable after a failed write')
+        }
+        const target = fd
+        await call<void>((cb) => fdatasync(target, cb)).catch((err: unknown) => {
+          throw new AuditError(AUDIT_ERROR_CODES.ERR_AUDIT_SINK_FAILED, `audit file sync failed (${codeOf(err)})`, {
+            cause: err,
+          })
+        })
+      }),
+    close: () =>
+      queued(async () => {
+        if (closed) return
+        closed = true
+        if (fd === undefined) return
+        const target = fd
+        fd = undefined
+        await call<void>((cb) => closeFd(target, cb))
+      }),
+  }
+}
 
+function streamSink(name: string, stream: Writable, end: boolean, line: (event: AuditEvent) => string): AuditSink {
+  let failure: Error | undefined
+  const waiting = new Set<(err: Error) => void>()
+  const fail = (err: Error): void => {
+    failure ??= err
+    for (const reject of waiting) reject(failure)
+    waiting.clear()
+  }
+  stream.on('error', fail)
+  // A stream closed under the sink loses what it had not yet written.
+  stream.on('close', () => fail(new Error('stream closed')))
+  const unavailable = (): boolean => failure !== undefined || stream.destroyed || stream.writableEnded
+  const unavailableError = (): AuditError =>
+    new AuditError(
+      AUDIT_ERROR_CODES.ERR_AUDIT_SINK_FAILED,
+      `audit stream unavailable${failure === undefined ? '' : ` (${codeOf(failure)})`}`,
+      { cause: failure },
+    )
+  /** Resolves when the stream's callback for `chunk` reports success; rejects on its error or the stream's. */
+  const send = (chunk: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const onFail = (err: Error): void => reject(wrap(err))
+      waiting.add(onFail)
+      stream.write(chunk, (err) => {
+        waiting.delete(onFail)
+        if (err) reject(wrap(err))
+        else resolve()
+      })
+    })
   return {
     name,
     write(event) {
-      if (failure !== undefined || stream.destroyed || stream.writableEnded) {
-        throw new Error('audit stream unavailable')
-      }
-      const ok = stream.write(`${JSON.stringify(serialize(event))}\n`)
-      if (ok) return undefined
-      return new Promise<void>((resolve, reject) => {
-        const cleanup = () => {
-          stream.off('drain', onDrain)
-          stream.off('error', onFail)
-          stream.off('close', onFail)
-        }
-        const onDrain = () => {
-          cleanup()
-          resolve()
-        }
-        const onFail = () => {
-          cleanup()
-          reject(failure ?? new Error('stream closed'))
-        }
-        stream.on('drain', onDrain)
-        stream.on('error', onFail)
-        stream.on('close', onFail)
-      })
+      if (unavailable()) throw unavailableError()
+      return send(line(event))
     },
-    flush: waitWritten,
+    async flush() {
+      if (unavailable()) throw unavailableError()
+      await send('')
+    },
     async close() {
       if (!end || stream.writableEnded || stream.destroyed) return
       await new Promise<void>((resolve) => {
@@ -126,4 +217,25 @@ export function jsonLinesSink(options: JsonLinesSinkOptions): AuditSink {
       })
     },
   }
+}
+
+function wrap(err: Error): AuditError {
+  return AuditError.isInstance(err)
+    ? err
+    : new AuditError(AUDIT_ERROR_CODES.ERR_AUDIT_SINK_FAILED, `audit stream write failed (${codeOf(err)})`, {
+        cause: err,
+      })
+}
+
+/** `ENOENT`, `EACCES`, ... or the message: what an operator needs, without the stack. */
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string') return code
+  return err instanceof Error ? err.message : String(err)
+}
+
+function call<T>(start: (callback: (err: Error | null, value: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    start((err, value) => (err ? reject(err) : resolve(value)))
+  })
 }

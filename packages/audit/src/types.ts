@@ -75,6 +75,10 @@ export interface AuditEvent {
  * Where audit events go. `write` is called once per event, in order, never concurrently for one
  * sink; it may return a promise (the next write waits for it). A write that throws, rejects or
  * outlasts `writeTimeoutMs` counts the event as dropped for that sink; it never reaches the call.
+ *
+ * The contract that keeps `stats().written` honest: `write` returns (or its promise resolves)
+ * only once the event reached the sink's target. A sink that buffers must return a promise that
+ * settles when the buffered event was written, not when it was buffered.
  */
 export interface AuditSink {
   /** Short name used in statistics and drop reports. */
@@ -95,16 +99,18 @@ export interface AuditDropReport {
   readonly reason: AuditDropReason
   /** Events dropped by this occurrence (usually 1). */
   readonly count: number
+  /** Why the write failed (`write_failed`): the sink's error message, without its stack. */
+  readonly error?: string
 }
 
 /** Counters of one sink. */
 export interface AuditSinkStats {
   readonly name: string
-  /** Events the sink accepted. */
+  /** Events whose write succeeded: returned, or resolved, without error. */
   readonly written: number
   /** Events dropped for this sink (queue full, failed or timed-out writes, after close). */
   readonly dropped: number
-  /** Events waiting for this sink. */
+  /** Events waiting for this sink, including the one being written. */
   readonly pending: number
 }
 

@@ -261,6 +261,12 @@ describe('createAuditLog', () => {
     expect(during.emitted).toBe(6)
     expect(during.sinks.find((s) => s.name === 'stuck')?.dropped).toBeGreaterThanOrEqual(3)
     release()
+    const lost = await log.flush().then(
+      () => undefined,
+      (err: unknown) => err,
+    )
+    expect(lost).toMatchObject({ code: 'ERR_AUDIT_EVENTS_LOST' })
+    expect((lost as { losses: unknown }).losses).toContainEqual({ sink: 'broken', dropped: 6, error: 'disk full' })
     await log.flush()
     const stats = log.stats()
     expect(stats.sinks.find((s) => s.name === 'healthy')).toMatchObject({ written: 6, dropped: 0, pending: 0 })

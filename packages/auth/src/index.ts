@@ -1,3 +1,6 @@
+import { markMiddlewareFactory } from '@mcp-warden/core'
+import { requireAuth } from './require-auth.js'
+
 export { accessTokenOf } from './access-token-of.js'
 export { createLocalPrincipal, type LocalPrincipalOptions } from './create-local-principal.js'
 export { createProtectedResource, WITHHELD_TOKEN } from './create-protected-resource.js'
@@ -59,3 +62,6 @@ export type {
   TokenVerifier,
   TokenVerifierOptions,
 } from './types.js'
+
+// A factory passed uncalled (`use: [requireAuth]`) is refused at start-up (core's markMiddlewareFactory).
+markMiddlewareFactory(requireAuth, 'requireAuth')

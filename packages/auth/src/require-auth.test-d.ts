@@ -25,3 +25,12 @@ describe('requireAuth', () => {
     createGuard().use(needsPrincipal)
   })
 })
+
+describe('requireAuth passed uncalled', () => {
+  it('does not type-check as a middleware', () => {
+    // @ts-expect-error requireAuth is a factory: requireAuth() is the middleware
+    createGuard().use(requireAuth)
+    // @ts-expect-error requireAuth is a factory, even after another middleware
+    createGuard().use(requireAuth()).use(requireAuth)
+  })
+})

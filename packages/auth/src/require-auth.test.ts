@@ -107,7 +107,7 @@ describe('requireAuth', () => {
   })
 
   it('describes itself for reports', () => {
-    expect(requireAuth().describe).toEqual({ name: 'requireAuth' })
+    expect(requireAuth().describe).toEqual({ name: 'requireAuth', provides: ['principal'] })
   })
 })
 

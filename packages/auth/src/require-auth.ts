@@ -17,6 +17,7 @@ export interface RequireAuthOptions {
 }
 
 const KNOWN = new Set(['localPrincipal', 'clockToleranceSec'])
+const PRINCIPAL = Object.freeze(['principal'] as const)
 
 /**
  * Requires a verified principal and adds it to the context (`ctx.principal` becomes `Principal`),
@@ -65,7 +66,11 @@ export function requireAuth(
     return next({ principal })
   }
   return Object.assign(requireAuthMiddleware, {
-    describe: { name: 'requireAuth', ...(local === undefined ? {} : { localPrincipal: local.id }) },
+    describe: {
+      name: 'requireAuth',
+      provides: PRINCIPAL,
+      ...(local === undefined ? {} : { localPrincipal: local.id }),
+    },
     visibility: (ctx: ListContext): boolean | { principal: Principal } | undefined => {
       if (ctx.principal !== undefined) return undefined
       return local === undefined ? false : { principal: local }

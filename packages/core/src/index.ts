@@ -27,7 +27,14 @@ export {
   SECURITY_EVENT_CHANNEL,
   type SecurityEvent,
 } from './events.js'
-export { createGuard, type Guard, isGuard } from './guard.js'
+export {
+  checkChainOrder,
+  createGuard,
+  type Guard,
+  isGuard,
+  markMiddlewareFactory,
+  middlewareFactoryName,
+} from './guard.js'
 export {
   createHandleCodec,
   type HandleCodec,
@@ -77,6 +84,7 @@ export type {
   AuthenticatedContext,
   ClientBridge,
   ContentBlock,
+  ContextField,
   ElicitationRequest,
   ElicitationResult,
   ElicitOptions,

@@ -241,6 +241,14 @@ export type Middleware<TIn extends GuardContext = GuardContext, TAdd extends obj
   readonly describe?: MiddlewareDescription
 }
 
+/**
+ * Context fields whose order in a chain is checked at start-up (see `MiddlewareDescription.requires`):
+ * the `principal` (provided by `requireAuth()`), and `approvalRequired`, the approvals guards
+ * demand (provided by a flow policy or a policy document that asks for approval, read by the
+ * approval gate, which must therefore come after them).
+ */
+export type ContextField = 'principal' | 'approvalRequired'
+
 /** A middleware's self-description. */
 export interface MiddlewareDescription {
   /** The factory's name: `requireScopes`, `rateLimit`, ... */
@@ -253,6 +261,18 @@ export interface MiddlewareDescription {
    * the in-process guard; without it, scopes must match exactly.
    */
   readonly satisfiedBy?: (granted: readonly string[]) => boolean
+  /**
+   * Context fields this middleware needs to decide (`requireScopes` requires the `principal`, the
+   * approval gate `approvalRequired`). In a chain that also holds a middleware providing the
+   * field, this one must run after it: the order is checked when the chain is assembled, at
+   * start-up (`TypeError`).
+   */
+  readonly requires?: readonly ContextField[]
+  /**
+   * Context fields this middleware adds through `next(...)` (`requireAuth` provides the
+   * `principal`; a flow policy that asks for approval, `approvalRequired`).
+   */
+  readonly provides?: readonly ContextField[]
   /** Anything else worth reporting; JSON only. */
   readonly [key: string]: unknown
 }

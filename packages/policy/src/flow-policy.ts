@@ -344,6 +344,9 @@ export function flowPolicy(options: FlowPolicyOptions = {}): FlowPolicy {
   return Object.assign(flowPolicyMiddleware, {
     describe: {
       name: 'flowPolicy',
+      ...(afterUntrusted === 'require-approval' || trifecta === 'require-approval'
+        ? { provides: ['approvalRequired'] as const }
+        : {}),
       afterUntrusted,
       trifecta,
       labels: Object.fromEntries(labelMap),

@@ -1,3 +1,19 @@
+import { markMiddlewareFactory } from '@mcp-warden/core'
+import { combineRules } from './combine-rules.js'
+import { flowPolicy } from './flow-policy.js'
+import { limitPayload } from './limit-payload.js'
+import { loadPolicy } from './load-policy.js'
+import { quarantine } from './quarantine.js'
+import { rateLimit } from './rate-limit.js'
+import { requireApproval } from './require-approval.js'
+import { rule } from './rule.js'
+import { safePath } from './safe-path.js'
+import { safeShellArg } from './safe-shell-arg.js'
+import { safeUrl } from './safe-url.js'
+import { sanitizeInput } from './sanitize-input.js'
+import { sanitizeOutput } from './sanitize-output.js'
+import { scopesFromAnnotations } from './scopes-from-annotations.js'
+
 // rate limits and approvals
 export { APPROVAL_ERROR_CODES, ApprovalError, type ApprovalErrorCode } from './approval-error.js'
 export { combineRules } from './combine-rules.js'
@@ -91,3 +107,23 @@ export type {
   RefinementContext,
   Verdict,
 } from './types.js'
+
+// A factory passed uncalled (`use: [rateLimit]`) is refused at start-up (core's markMiddlewareFactory);
+// `requireScopes` marks itself, and the variants `.with()` returns.
+const factories = {
+  combineRules,
+  flowPolicy,
+  limitPayload,
+  loadPolicy,
+  quarantine,
+  rateLimit,
+  requireApproval,
+  rule,
+  safePath,
+  safeShellArg,
+  safeUrl,
+  sanitizeInput,
+  sanitizeOutput,
+  scopesFromAnnotations,
+}
+for (const [name, factory] of Object.entries(factories)) markMiddlewareFactory(factory, name)

@@ -120,6 +120,11 @@ function matches(s: Statement, ctx: GuardContext): boolean {
   return true
 }
 
+/** Whether a statement's conditions read the principal (so the rule must run after it is known). */
+function mentionsCaller(s: Statement): boolean {
+  return s.principals !== undefined || s.clients !== undefined
+}
+
 function verdictOf(s: Statement): Verdict {
   const reason = s.reason ?? `Denied by policy rule ${s.name}`
   if (s.effect === 'deny') return deny(reason)
@@ -177,7 +182,12 @@ export function loadPolicy(source: string | PolicyDocument): Rule {
   })
   const entries: RuleEntry[] = doc.rules.map((s) => {
     const verdict = verdictOf(s)
-    return { name: s.name, decide: (ctx: GuardContext) => (matches(s, ctx) ? verdict : allow()) }
+    return {
+      name: s.name,
+      decide: (ctx: GuardContext) => (matches(s, ctx) ? verdict : allow()),
+      requiresPrincipal: mentionsCaller(s),
+      demandsApproval: s.effect === 'approval',
+    }
   })
   if (doc.default === 'deny') {
     const allows = doc.rules.filter((s) => s.effect === 'allow')
@@ -185,6 +195,7 @@ export function loadPolicy(source: string | PolicyDocument): Rule {
     entries.push({
       name: 'default',
       decide: (ctx: GuardContext) => (allows.some((s) => matches(s, ctx)) ? allow() : refused),
+      requiresPrincipal: allows.some(mentionsCaller),
     })
   }
   if (entries.length === 0) return ruleMiddleware('policy', [{ name: 'default', decide: () => allow() }], 'policy')

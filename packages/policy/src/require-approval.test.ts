@@ -48,6 +48,7 @@ describe('requireApproval', () => {
     expect(gate.name).toBe('requireApproval')
     expect(gate.describe).toEqual({
       name: 'requireApproval',
+      requires: ['approvalRequired'],
       when: 'destructive',
       timeoutMs: 120_000,
       approver: false,

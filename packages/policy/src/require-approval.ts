@@ -468,6 +468,7 @@ export function requireApproval(options: RequireApprovalOptions = {}): Middlewar
   return Object.assign(requireApprovalMiddleware, {
     describe: Object.freeze({
       name: 'requireApproval',
+      requires: ['approvalRequired'] as const,
       when: typeof when === 'function' ? 'custom' : when,
       timeoutMs,
       approver: approver !== undefined,

@@ -45,12 +45,14 @@ describe('requireScopes', () => {
     const hierarchy = { separator: ':', wildcard: '*', implies: {} }
     expect(requireScopes('a', 'b', 'a').describe).toEqual({
       name: 'requireScopes',
+      requires: ['principal'],
       scopes: { all: ['a', 'b'] },
       hierarchy,
       satisfiedBy: expect.any(Function),
     })
     expect(requireScopes.any('a', 'b').describe).toEqual({
       name: 'requireScopes',
+      requires: ['principal'],
       scopes: { any: ['a', 'b'] },
       hierarchy,
       satisfiedBy: expect.any(Function),

@@ -1,4 +1,10 @@
-import type { GuardContext, ListContext, Middleware, PrimitiveResult } from '@mcp-warden/core'
+import {
+  type GuardContext,
+  type ListContext,
+  type Middleware,
+  markMiddlewareFactory,
+  type PrimitiveResult,
+} from '@mcp-warden/core'
 import { POLICY_ERROR_CODES, PolicyError } from './errors.js'
 import { DEFAULT_SCOPE_HIERARCHY, isScopeToken, type ScopeHierarchy } from './scope-hierarchy.js'
 
@@ -29,6 +35,7 @@ export interface RequireScopes {
 }
 
 const KNOWN = new Set(['hierarchy', 'hideFromLists'])
+const PRINCIPAL = Object.freeze(['principal'] as const)
 
 function validated(where: string, scopes: readonly unknown[]): readonly string[] {
   if (scopes.length === 0) throw new TypeError(`${where}: at least one scope is required`)
@@ -57,6 +64,7 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
     }
     const describe = {
       name: 'requireScopes',
+      requires: PRINCIPAL,
       scopes: { all: required },
       hierarchy: hierarchy.description,
       satisfiedBy: (granted: readonly string[]) => hierarchy.missing(granted, required).length === 0,
@@ -85,6 +93,7 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
     }
     const describe = {
       name: 'requireScopes',
+      requires: PRINCIPAL,
       scopes: { any: required },
       hierarchy: hierarchy.description,
       satisfiedBy: holdsOne,
@@ -109,7 +118,9 @@ function build(hierarchy: ScopeHierarchy, hide: boolean): RequireScopes {
     if (typeof hideFromLists !== 'boolean') throw new TypeError('requireScopes.with: `hideFromLists` must be a boolean')
     return build(next, hideFromLists)
   }
-  return Object.assign(all, { any, with: withOptions })
+  markMiddlewareFactory(any, 'requireScopes.any')
+  markMiddlewareFactory(withOptions, 'requireScopes.with', 'requireScopes.with(options)(...scopes)')
+  return markMiddlewareFactory(Object.assign(all, { any, with: withOptions }), 'requireScopes')
 }
 
 /**

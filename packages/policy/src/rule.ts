@@ -25,6 +25,8 @@ const NAME = /^[\w.:/@-]{1,128}$/u
 const RULE_ENTRIES = Symbol.for('mcp-warden.policy.ruleEntries')
 
 const ALLOW: Verdict = Object.freeze({ effect: 'allow' })
+const PRINCIPAL = Object.freeze(['principal'] as const)
+const APPROVALS = Object.freeze(['approvalRequired'] as const)
 
 /** No objection from this rule. It does not override another rule's deny. */
 export function allow(reason?: string): Verdict {
@@ -96,7 +98,12 @@ export function ruleMiddleware(ruleName: string, entries: readonly RuleEntry[], 
     ruleName,
     rules: names,
     evaluate,
-    describe: { name: describeName, rules: names },
+    describe: {
+      name: describeName,
+      rules: names,
+      ...(frozen.some((e) => e.requiresPrincipal === true) ? { requires: PRINCIPAL } : {}),
+      ...(frozen.some((e) => e.demandsApproval === true) ? { provides: APPROVALS } : {}),
+    },
   })
 }
 
@@ -122,9 +129,22 @@ export function ruleMiddleware(ruleName: string, entries: readonly RuleEntry[], 
  * ```
  */
 export function rule(name: string, decide: RuleFunction): Rule {
+  checkRule(name, decide)
+  return ruleMiddleware(name, [{ name, decide }], 'rule')
+}
+
+/**
+ * @internal `rule()` for a decision that depends on the principal (Cedar): declares it, so a
+ * chain placing the rule before the guard that provides the principal is refused at start-up.
+ */
+export function principalRule(name: string, decide: RuleFunction): Rule {
+  checkRule(name, decide)
+  return ruleMiddleware(name, [{ name, decide, requiresPrincipal: true }], 'rule')
+}
+
+function checkRule(name: string, decide: RuleFunction): void {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new TypeError(`rule: name must be 1-128 characters of [A-Za-z0-9_.:/@-], got ${JSON.stringify(name)}`)
   }
   if (typeof decide !== 'function') throw new TypeError(`rule "${name}": decide must be a function`)
-  return ruleMiddleware(name, [{ name, decide }], 'rule')
 }

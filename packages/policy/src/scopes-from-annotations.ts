@@ -167,6 +167,7 @@ export function scopesFromAnnotations(options: ScopesFromAnnotationsOptions): Mi
   Object.defineProperty(scopesFromAnnotationsMiddleware, DESCRIBE_FOR, { value: describeFor })
   const describe = {
     name: 'scopesFromAnnotations',
+    requires: ['principal'] as const,
     read,
     write,
     destructive,

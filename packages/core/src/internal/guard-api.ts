@@ -43,7 +43,7 @@ export function makeGuardFactory(where: string) {
     Object.freeze({
       middlewares,
       use(middleware: unknown) {
-        return build([...middlewares, ...toMiddlewareList([middleware], `${where} guard().use()`)])
+        return build(toMiddlewareList([...middlewares, middleware], `${where} guard().use()`))
       },
       wrap(handler: unknown) {
         return makeGuardedHandler(middlewares, handler, `${where} guard()`)

@@ -16,7 +16,7 @@ import { type AnyMiddleware, compose } from '../compose.js'
 import { correlationIdFrom } from '../correlation.js'
 import { CORE_ERROR_CODES, WardenError } from '../errors.js'
 import { hasDecisionSubscribers, publishDecision } from '../events.js'
-import { toMiddlewareList } from '../guard.js'
+import { checkChainOrder, toMiddlewareList } from '../guard.js'
 import type {
   ClientBridge,
   ElicitationRequest,
@@ -334,6 +334,12 @@ class Pipeline {
 
   // ---- registration ------------------------------------------------------------------------
 
+  /** Start-up check of the item's whole chain (global guards, then its own): see `checkChainOrder`. */
+  checkOrder(callback: Fn, what: string): void {
+    const tag = guardedTagOf(callback)
+    if (tag !== undefined) checkChainOrder([...this.global, ...tag.middlewares], `${this.binding.label} ${what}`)
+  }
+
   adopt(kind: PrimitiveKind, name: string, item: Loose, callback: Fn): void {
     const state: ItemState = {
       kind,
@@ -356,7 +362,10 @@ class Pipeline {
         return
       }
       const next: Loose = { ...updates }
-      if (typeof updates.callback === 'function') next.callback = this.makeCallback(state, updates.callback as Fn)
+      if (typeof updates.callback === 'function') {
+        this.checkOrder(updates.callback as Fn, `${kind} "${state.name}" update()`)
+        next.callback = this.makeCallback(state, updates.callback as Fn)
+      }
       originalUpdate(next)
       if (typeof updates.name === 'string') state.name = updates.name
       state.metadata = metadataOf(kind, item)
@@ -681,6 +690,8 @@ function makeSecuredRegister(method: string, kind: PrimitiveKind, index: number)
     const original = pipeline.originals[index] as Fn
     const callback = args[args.length - 1]
     if (typeof callback !== 'function') return original.apply(this, args)
+    // Before the SDK sees the item: a refused chain must not leave it registered unguarded.
+    pipeline.checkOrder(callback as Fn, `${method}("${String(args[0])}")`)
     const item = original.apply(this, args) as Loose
     pipeline.adopt(kind, String(args[0]), item, callback as Fn)
     return item

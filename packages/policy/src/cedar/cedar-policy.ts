@@ -9,7 +9,7 @@ import {
 } from '@cedar-policy/cedar-wasm/nodejs'
 import type { GuardContext } from '@mcp-warden/core'
 import { knownOptions } from '../internal/argument-guard.js'
-import { allow, deny, type Rule, rule } from '../rule.js'
+import { allow, deny, principalRule, type Rule } from '../rule.js'
 
 /** Options of `cedarPolicy`. */
 export interface CedarPolicyOptions {
@@ -179,7 +179,7 @@ export function cedarPolicy(options: CedarPolicyOptions): Rule {
     }
   }
 
-  return rule(name, (ctx) => {
+  return principalRule(name, (ctx) => {
     const principal = ctx.principal
     if (principal === undefined) return deny('Authentication required')
     let context: Context

@@ -6,6 +6,10 @@ import type { ApprovalDecision, ApprovalGate, Decision, Verdict } from '../types
 export interface RuleEntry {
   readonly name: string
   readonly decide: (ctx: GuardContext) => Verdict | Promise<Verdict>
+  /** Whether the decision depends on the principal (checked against chain order at start-up). */
+  readonly requiresPrincipal?: boolean
+  /** Whether the entry can ask for approval (so the approval gate must come after it). */
+  readonly demandsApproval?: boolean
 }
 
 const MAX_REASON = 500
