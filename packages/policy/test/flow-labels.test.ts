@@ -109,7 +109,12 @@ const hint = fc.option(fc.boolean(), { nil: undefined })
 const annotations = fc.option(
   fc
     .record({ readOnlyHint: hint, destructiveHint: hint, idempotentHint: hint, openWorldHint: hint })
-    .map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))),
+    .map(
+      (record): Record<string, boolean> =>
+        Object.fromEntries(
+          Object.entries(record).filter((entry): entry is [string, boolean] => entry[1] !== undefined),
+        ),
+    ),
   { nil: undefined },
 )
 const labelList = fc.subarray([...LABELS])

@@ -104,7 +104,8 @@ async function serveV1(guards: GuardFactory): Promise<Served> {
       },
       ran,
     )
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined })
+    // Stateless: no session id generator (the SDK's documented `sessionIdGenerator: undefined`).
+    const transport = new StreamableHTTPServerTransport({})
     res.on('close', () => {
       void transport.close()
       void server.close()
