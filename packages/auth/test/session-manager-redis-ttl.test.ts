@@ -41,13 +41,13 @@ describe.skipIf(!redisAvailable)('createSessionManager (Redis keys expire)', () 
   })
 
   it('writes only keys that expire, through opening, use, rotation, revocation and logout', async () => {
-    const LIFETIME_MS = 1500
+    const LIFETIME_MS = 4000
     const manager = createSessionManager({
       createServer: buildServer,
       store: createRedisStore({ client, prefix: 'ttl:' }),
-      idleTimeoutMs: 1000,
+      idleTimeoutMs: 3000,
       absoluteLifetimeMs: LIFETIME_MS,
-      rotateAfterMs: 1200,
+      rotateAfterMs: 3500,
     })
     const instance = await listen(manager)
     try {
