@@ -20,7 +20,9 @@ async function keysWithTtl(client: Redis): Promise<Map<string, number>> {
       const pipeline = client.pipeline()
       for (const key of keys) pipeline.pttl(key)
       const ttls = (await pipeline.exec()) ?? []
-      keys.forEach((key, index) => out.set(key, Number(ttls[index]?.[1])))
+      keys.forEach((key, index) => {
+        out.set(key, Number(ttls[index]?.[1]))
+      })
     }
     cursor = next
     if (cursor === '0') break

@@ -27,7 +27,9 @@ async function keysWithTtl(client: Redis): Promise<Map<string, number>> {
       const pipeline = client.pipeline()
       for (const key of keys) pipeline.pttl(key)
       const ttls = (await pipeline.exec()) ?? []
-      keys.forEach((key, index) => out.set(key, Number(ttls[index]?.[1])))
+      keys.forEach((key, index) => {
+        out.set(key, Number(ttls[index]?.[1]))
+      })
     }
     cursor = next
     if (cursor === '0') break
@@ -78,8 +80,9 @@ describe.skipIf(!redisAvailable)('stateful guards on Redis (soak)', () => {
       const request = (first.result.inputRequests as Record<string, { params: { requestedSchema: unknown } }>)[
         APPROVAL_INPUT_KEY
       ]
-      const nonce = (request?.params.requestedSchema as { properties: { confirmation: { enum: string[] } } }).properties
-        .confirmation.enum[0]
+      const nonce = (
+        request?.params.requestedSchema as { properties: { confirmation: { enum: string[] } } } | undefined
+      )?.properties.confirmation?.enum[0]
       const answer = { action: 'accept', content: { confirmation: nonce, remember: true } }
       const retry = context({
         ...modern,

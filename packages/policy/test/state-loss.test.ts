@@ -256,8 +256,8 @@ describe('requireApproval', () => {
     const request = (first.result.inputRequests as Record<string, { params: { requestedSchema: unknown } }>)[
       APPROVAL_INPUT_KEY
     ]
-    const nonce = (request?.params.requestedSchema as { properties: { confirmation: { enum: string[] } } }).properties
-      .confirmation.enum[0]
+    const nonce = (request?.params.requestedSchema as { properties: { confirmation: { enum: string[] } } } | undefined)
+      ?.properties.confirmation?.enum[0]
     const retry = context({
       ...base,
       client: bridge({
