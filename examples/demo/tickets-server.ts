@@ -76,7 +76,7 @@ export function createTicketServer(caller: Principal, state: DemoState): McpServ
 
   server.registerTool(
     'list_tickets',
-    { description: 'List open tickets', annotations: { readOnlyHint: true } },
+    { description: 'List open tickets', annotations: { readOnlyHint: true, openWorldHint: false } },
     server.guard(requireScopes('tickets:read')).wrap(async () => ({
       content: [{ type: 'text', text: [...state.tickets].map(([id, title]) => `${id} ${title}`).join('\n') }],
     })),
@@ -84,7 +84,11 @@ export function createTicketServer(caller: Principal, state: DemoState): McpServ
 
   server.registerTool(
     'search_tickets',
-    { description: 'Search tickets', inputSchema: { q: z.string() }, annotations: { readOnlyHint: true } },
+    {
+      description: 'Search tickets',
+      inputSchema: { q: z.string() },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
     server
       .guard(
         requireScopes('tickets:read'),
@@ -97,7 +101,11 @@ export function createTicketServer(caller: Principal, state: DemoState): McpServ
 
   server.registerTool(
     'close_ticket',
-    { description: 'Close a ticket', inputSchema: { id: z.string() }, annotations: { destructiveHint: false } },
+    {
+      description: 'Close a ticket',
+      inputSchema: { id: z.string() },
+      annotations: { destructiveHint: false, openWorldHint: false },
+    },
     // Visible to everyone, so a caller without the scope is told which scope is missing.
     server
       .guard(requireScopes.with({ hideFromLists: false })('tickets:write'))
@@ -108,7 +116,11 @@ export function createTicketServer(caller: Principal, state: DemoState): McpServ
 
   server.registerTool(
     'delete_ticket',
-    { description: 'Delete a ticket', inputSchema: { id: z.string() }, annotations: { destructiveHint: true } },
+    {
+      description: 'Delete a ticket',
+      inputSchema: { id: z.string() },
+      annotations: { destructiveHint: true, openWorldHint: false },
+    },
     // The rule runs first, so nobody is asked to confirm a call the policy refuses anyway.
     server
       .guard(requireScopes('tickets:write'), legalHold, requireApproval())
@@ -145,7 +157,7 @@ export function createTicketServer(caller: Principal, state: DemoState): McpServ
 
   server.registerTool(
     'show_config',
-    { description: 'Show the service configuration', annotations: { readOnlyHint: true } },
+    { description: 'Show the service configuration', annotations: { readOnlyHint: true, openWorldHint: false } },
     server.guard(requireScopes('tickets:admin')).wrap(async () => ({ content: [{ type: 'text', text: CONFIG }] })),
   )
 

@@ -258,7 +258,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       store = cacheOptions.store
     } else {
-      store = createMemoryStore({ max: integerOption(cacheOptions.maxEntries, 'cache.maxEntries', 10_000, 1, 1e8) })
+      // A cache: a forgotten entry only means verifying the token again.
+      store = createMemoryStore({
+        max: integerOption(cacheOptions.maxEntries, 'cache.maxEntries', 10_000, 1, 1e8),
+        whenFull: 'evict',
+      })
     }
   }
   // Principals verified under another configuration (issuer, audience, ...) must never be found.

@@ -25,6 +25,11 @@ export const CORE_ERROR_CODES = {
   ERR_STORE_UNAVAILABLE: 'ERR_STORE_UNAVAILABLE',
   /** A value could not be written to the store. */
   ERR_STORE_INVALID_VALUE: 'ERR_STORE_INVALID_VALUE',
+  /**
+   * A bounded store is full of live entries and refused to create another rather than forget one
+   * (fail closed: forgetting a taint, a counter or a used nonce could allow a call).
+   */
+  ERR_STORE_FULL: 'ERR_STORE_FULL',
 } as const
 
 export type CoreErrorCode = (typeof CORE_ERROR_CODES)[keyof typeof CORE_ERROR_CODES]

@@ -1,4 +1,7 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { SECURITY_EVENT_CHANNEL } from './events.js'
 import { createMemoryStore } from './memory-store.js'
 
 const now = () => Date.now()
@@ -48,8 +51,8 @@ describe('createMemoryStore', () => {
     expect(await store.get('k')).toBeUndefined()
   })
 
-  it('evicts the least recently used entry beyond the bound', async () => {
-    const store = createMemoryStore({ max: 2, now })
+  it('evicts the least recently used entry beyond the bound when whenFull is evict', async () => {
+    const store = createMemoryStore({ max: 2, now, whenFull: 'evict' })
     await store.set('a', 1)
     await store.set('b', 2)
     await store.get('a')
@@ -120,5 +123,88 @@ describe('createMemoryStore', () => {
     const big = 'ä'.repeat(1_000_000)
     await store.set('🔑:שלום', big)
     expect(await store.get('🔑:שלום')).toBe(big)
+  })
+
+  it('refuses to create an entry rather than forget a live one when full (the default)', async () => {
+    const store = createMemoryStore({ max: 2, now })
+    await store.set('a', 1, { ttlMs: 10_000 })
+    await store.increment('b', { ttlMs: 10_000 })
+    const events: unknown[] = []
+    const listener = (event: unknown) => events.push(event)
+    subscribe(SECURITY_EVENT_CHANNEL, listener)
+    try {
+      await expect(store.set('c', 3)).rejects.toMatchObject({ code: 'ERR_STORE_FULL', status: 503 })
+      await expect(store.increment('c')).rejects.toMatchObject({ code: 'ERR_STORE_FULL' })
+      await expect(store.compareAndSet('c', undefined, 3)).rejects.toMatchObject({ code: 'ERR_STORE_FULL' })
+      expect(() => store.hitNow?.('c', { limit: 1, windowMs: 1000 })).toThrow(
+        expect.objectContaining({ code: 'ERR_STORE_FULL' }),
+      )
+    } finally {
+      unsubscribe(SECURITY_EVENT_CHANNEL, listener)
+    }
+    expect(events).toHaveLength(4)
+    expect(events[0]).toMatchObject({ type: 'store.full', code: 'ERR_STORE_FULL', detail: { store: 'memory', max: 2 } })
+    // Nothing live was forgotten, and existing entries can still be updated.
+    expect(await store.get('a')).toBe(1)
+    expect(await store.increment('b')).toBe(2)
+    await store.set('a', 'replaced', { ttlMs: 10_000 })
+    expect(await store.compareAndSet('a', 'replaced', 'again')).toBe(true)
+    expect(await store.get('a')).toBe('again')
+  })
+
+  it('frees the slots of expired entries before refusing when full', async () => {
+    const store = createMemoryStore({ max: 3, now })
+    await store.set('short', 1, { ttlMs: 100 })
+    await store.set('long', 2, { ttlMs: 10_000 })
+    await store.set('also-short', 3, { ttlMs: 100 })
+    await expect(store.set('x', 0)).rejects.toMatchObject({ code: 'ERR_STORE_FULL' })
+    vi.advanceTimersByTime(101)
+    await store.set('x', 4, { ttlMs: 1000 })
+    await store.increment('y', { ttlMs: 1000 })
+    expect(await store.get('long')).toBe(2)
+    expect(await store.get('x')).toBe(4)
+    expect(await store.get('y')).toBe(1)
+    await expect(store.set('z', 0)).rejects.toMatchObject({ code: 'ERR_STORE_FULL' })
+  })
+
+  it('never forgets a live entry under a flood of new keys, whatever the order (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.tuple(fc.constantFrom('set', 'increment', 'cas', 'hit'), fc.integer({ min: 0, max: 20 })), {
+          maxLength: 60,
+        }),
+        async (max, operations) => {
+          const store = createMemoryStore({ max, now })
+          const held = new Set<string>()
+          for (const [operation, n] of operations) {
+            const key = `k${n}`
+            try {
+              if (operation === 'set') await store.set(key, n)
+              else if (operation === 'increment') await store.increment(`${key}:n`)
+              else if (operation === 'cas') await store.compareAndSet(`${key}:c`, undefined, n)
+              else store.hitNow?.(`${key}:h`, { limit: 100, windowMs: 60_000 })
+              held.add(
+                operation === 'set'
+                  ? key
+                  : `${key}:${operation === 'increment' ? 'n' : operation === 'cas' ? 'c' : 'h'}`,
+              )
+            } catch (err) {
+              expect(err).toMatchObject({ code: 'ERR_STORE_FULL' })
+              expect(held.size).toBeGreaterThanOrEqual(max)
+            }
+          }
+          for (const key of held) {
+            const value = await store.get(key)
+            expect(value, key).not.toBeUndefined()
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('throws TypeError on a bad whenFull', () => {
+    expect(() => createMemoryStore({ max: 1, whenFull: 'drop' as never })).toThrow(/whenFull/)
   })
 })

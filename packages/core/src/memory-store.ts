@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { CORE_ERROR_CODES, WardenError } from './errors.js'
+import { publishSecurityEvent } from './events.js'
 import { checkHitOptions } from './internal/hit-options.js'
 import { canonicalJson, frozenParse } from './internal/json.js'
 import type { Store, StoreHitOptions, StoreHitResult, StoreIncrementOptions, StoreSetOptions } from './store.js'
@@ -8,11 +9,24 @@ import type { JsonValue } from './types.js'
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
   /**
-   * Maximum number of entries (required). When full, the least recently used entry is evicted:
-   * size this for the state you keep (sessions, cached tokens, counters) so that eviction under
-   * load cannot drop live state. A positive integer.
+   * Maximum number of entries (required). What happens when it is reached is `whenFull`: by
+   * default a write that would create an entry is refused, never a live entry forgotten. Size it
+   * for the state you keep (sessions, counters, taints, nonces). A positive integer.
    */
   readonly max: number
+  /**
+   * What a write that would create an entry does when `max` live entries are held (expired ones
+   * are dropped first):
+   * - `'refuse'` (default): it rejects with `WardenError` `ERR_STORE_FULL` (HTTP 503) and a
+   *   `store.full` security event is published, so the request is denied. Fail closed: much of
+   *   the state kept here allows a call only while it is present (a taint, a rate-limit log, a
+   *   used approval nonce), and forgetting it would allow what it was there to stop.
+   * - `'evict'`: the least recently used entry is forgotten. Only for caches, where losing an
+   *   entry can only cause a recomputation (a verified-token cache), never an allow.
+   *
+   * Give every entry a time to live, so that the store frees itself.
+   */
+  readonly whenFull?: 'refuse' | 'evict'
   /** Longest time to live in milliseconds any entry may have. Default: unbounded. */
   readonly maxTtlMs?: number
   /**
@@ -84,14 +98,21 @@ class HitLog {
   }
 }
 
-const KNOWN_OPTIONS = new Set(['max', 'maxTtlMs', 'now'])
+const KNOWN_OPTIONS = new Set(['max', 'maxTtlMs', 'now', 'whenFull'])
+/** Expired entries are searched for (a linear scan) at most this often while the store is full. */
+const PURGE_INTERVAL_MS = 100
 
 /**
  * An in-process `Store` on `lru-cache`, bounded by `max` entries. Every operation completes within
  * one turn of the event loop, so `increment` and `compareAndSet` are atomic within the process.
  * Use `createRedisStore` (`@mcp-warden/core/redis`) to share state between instances.
  *
+ * Full, it refuses to create entries (`ERR_STORE_FULL`) rather than forget live ones, unless
+ * `whenFull: 'evict'` says the store is a cache: losing state must never allow a call.
+ *
  * @throws TypeError when `max` is missing or not a positive integer, or an option is unknown.
+ * @throws WardenError `ERR_STORE_FULL` (rejected by a write, thrown by `hitNow`) when full of live
+ * entries and `whenFull` is `'refuse'`.
  *
  * @example
  * ```ts
@@ -114,6 +135,10 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TypeError('createMemoryStore: `now` must be a function')
+  }
+  const whenFull = options.whenFull ?? 'refuse'
+  if (whenFull !== 'refuse' && whenFull !== 'evict') {
+    throw new TypeError("createMemoryStore: `whenFull` must be 'refuse' or 'evict'")
   }
   const clock = options.now
   const cache = new LRUCache<string, Entry | HitLog>({
@@ -155,6 +180,28 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
   const checkKey = (key: unknown): void => {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError('MemoryStore: key must be a non-empty string')
   }
+  let lastPurge = Number.NEGATIVE_INFINITY
+  /**
+   * Before a write at `key`: when the write would create an entry in a full store, drop expired
+   * entries, and if none frees a slot, refuse (never evict a live entry unless told to).
+   */
+  const makeRoom = (key: string): void => {
+    if (whenFull === 'evict' || cache.size < max) return
+    // An entry still held at the key (live or expired) is replaced in place, evicting nothing.
+    if (cache.peek(key, { allowStale: true }) !== undefined) return
+    const time = now()
+    if (time - lastPurge >= PURGE_INTERVAL_MS || time < lastPurge) {
+      lastPurge = time
+      cache.purgeStale()
+      if (cache.size < max) return
+    }
+    publishSecurityEvent({
+      type: 'store.full',
+      code: CORE_ERROR_CODES.ERR_STORE_FULL,
+      detail: { store: 'memory', max },
+    })
+    throw new WardenError(CORE_ERROR_CODES.ERR_STORE_FULL, 'State store is full', { expose: false, status: 503 })
+  }
 
   return Object.freeze({
     kind: 'memory',
@@ -164,7 +211,10 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     },
     async set(key: string, value: JsonValue, setOptions?: StoreSetOptions) {
       checkKey(key)
-      cache.set(key, entryOf(value), ttlOf(setOptions?.ttlMs, 'set'))
+      const entry = entryOf(value)
+      const ttl = ttlOf(setOptions?.ttlMs, 'set')
+      makeRoom(key)
+      cache.set(key, entry, ttl)
     },
     async delete(key: string) {
       checkKey(key)
@@ -176,7 +226,9 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       if (!Number.isSafeInteger(by)) throw new TypeError('MemoryStore.increment: `by` must be an integer')
       const current = valueEntry(key)
       if (current === undefined) {
-        cache.set(key, entryOf(by), ttlOf(incrementOptions?.ttlMs, 'increment'))
+        const ttl = ttlOf(incrementOptions?.ttlMs, 'increment')
+        makeRoom(key)
+        cache.set(key, entryOf(by), ttl)
         return by
       }
       if (typeof current.value !== 'number' || !Number.isSafeInteger(current.value)) {
@@ -202,7 +254,12 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       const matches = expected === undefined ? current === undefined : current?.json === entryOf(expected).json
       if (!matches) return false
       if (value === undefined) cache.delete(key)
-      else cache.set(key, entryOf(value), ttlOf(setOptions?.ttlMs, 'compareAndSet'))
+      else {
+        const entry = entryOf(value)
+        const ttl = ttlOf(setOptions?.ttlMs, 'compareAndSet')
+        makeRoom(key)
+        cache.set(key, entry, ttl)
+      }
       return true
     },
     async hit(key: string, hitOptions: StoreHitOptions) {
@@ -224,6 +281,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     const { limit, windowMs } = checked
     const time = now()
     const found = cache.get(key)
+    if (!(found instanceof HitLog)) makeRoom(key)
     const log = found instanceof HitLog ? found : new HitLog()
     const result = log.hit(time, limit, windowMs)
     // The entry must outlive its newest hit by a window. Extending its lifetime to two windows

@@ -1,5 +1,4 @@
 import {
-  createMemoryStore,
   demandApproval,
   type GuardContext,
   type JsonValue,
@@ -7,9 +6,11 @@ import {
   type PrimitiveResult,
   publishSecurityEvent,
   type Store,
+  type ToolAnnotations,
   WardenError,
 } from '@mcp-warden/core'
 import { FLOW_ERROR_CODES, FlowError } from './flow-error.js'
+import { countBuild, defaultStore, identityOf } from './internal/default-store.js'
 
 /**
  * What a tool touches, for flow decisions:
@@ -68,11 +69,30 @@ export interface FlowAnomalyOptions {
 export interface FlowPolicyOptions {
   /**
    * Where conversation state lives; share a Redis store so taint follows a conversation across
-   * instances. Default: a memory store of 10 000 conversations. Taint never expires by time: size
-   * the store so live conversations are not evicted.
+   * instances (configure Redis with `maxmemory-policy noeviction`: an evicted taint is a forgotten
+   * one). Default: the process-wide memory store of the flow policies (100 000 entries), under this
+   * policy's name and configuration, so a policy rebuilt per request keeps its conversations; when
+   * it is full of live state, a call that would add state is refused (`ERR_STORE_FULL`), never a
+   * taint forgotten.
    */
   readonly store?: Store
-  /** Labels per tool name; they replace the labels derived from annotations. */
+  /**
+   * Names this policy in its default store, events and warnings. Without a `store`, policies of the
+   * same name and configuration in one process share conversation state. 1 to 100 characters.
+   * Default `flowPolicy`.
+   */
+  readonly name?: string
+  /**
+   * How long a conversation's state is kept, in milliseconds: a tainted conversation keeps its
+   * taint at least half of this after its last call (each call renews it), and every key this
+   * policy writes expires within it. Set it above the longest pause of a conversation (a session's
+   * idle timeout). A positive integer. Default 86 400 000 (24 h).
+   */
+  readonly stateTtlMs?: number
+  /**
+   * Labels per tool name. They take precedence over the tool's `_meta` labels and its annotations.
+   * An empty list declares a tool that touches nothing.
+   */
   readonly labels?: Readonly<Record<string, readonly FlowLabel[]>>
   /** An external or destructive call after untrusted input. Default `'require-approval'`. */
   readonly afterUntrusted?: FlowAction
@@ -104,6 +124,8 @@ export type FlowPolicy = Middleware<GuardContext, Partial<Pick<GuardContext, 'ap
 
 const KNOWN = new Set([
   'store',
+  'name',
+  'stateTtlMs',
   'labels',
   'afterUntrusted',
   'trifecta',
@@ -126,11 +148,20 @@ const ANOMALY_KNOWN = new Set([
  * conversation, which labels the calls so far touched, and holds an external or destructive call
  * that follows untrusted input for approval (or denies it), and the "lethal trifecta" of untrusted
  * input, private data and an external action. Every decision names the call that tainted the
- * conversation. Taint goes away only by `reset()` or a new conversation, never by time.
+ * conversation. Taint goes away by `reset()`, a new conversation, or `stateTtlMs` without a call.
  *
- * Labels come from `options.labels`, else from the tool's `_meta["mcp-warden/flow-labels"]`, else
- * from its annotations: `openWorldHint` → `untrusted-input` (and `external-action` unless
- * `readOnlyHint`), `destructiveHint` → `destructive`.
+ * Labels come from the first of these that speaks for the tool:
+ * 1. `options.labels[name]`;
+ * 2. the tool's registered `_meta["mcp-warden/flow-labels"]`, when it is an array of known labels
+ *    (anything else is ignored as a whole, never half-read);
+ * 3. its annotations, each absent hint taking its MCP default (`readOnlyHint: false`,
+ *    `destructiveHint: true`, `openWorldHint: true`): open world → `untrusted-input`, open world
+ *    and not read-only → `external-action`, `destructiveHint: true` or (not read-only and
+ *    `destructiveHint` not `false`) → `destructive`. A tool without annotations is therefore
+ *    `untrusted-input`, `external-action` and `destructive`. `private-data` is never derived.
+ *
+ * Losing state never allows: state that cannot be read or parsed counts as tainted by untrusted
+ * input and private data; a memory store that is full refuses rather than forgets.
  *
  * With `require-approval`, the call carries an approval requirement: put `requireApproval()` after
  * `flowPolicy()`; without a gate the pipeline denies it (`ERR_CORE_APPROVAL_REQUIRED`).
@@ -142,6 +173,7 @@ const ANOMALY_KNOWN = new Set([
  * @throws TypeError at creation on unknown options or bad values.
  * @throws FlowError `ERR_FLOW_UNTRUSTED_ACTION`, `ERR_FLOW_TRIFECTA` (mode `deny`) or
  * `ERR_FLOW_LOCKED_OUT`, with `details.taintedBy` naming the tainting call.
+ * @throws WardenError `ERR_STORE_UNAVAILABLE` or `ERR_STORE_FULL` when state cannot be read or kept.
  * @see https://modelcontextprotocol.io/specification/draft/basic/security_best_practices
  *
  * @example
@@ -168,8 +200,30 @@ export function flowPolicy(options: FlowPolicyOptions = {}): FlowPolicy {
       throw new TypeError(`flowPolicy: \`${name}\` must be a function`)
     }
   }
-  const store = options.store ?? createMemoryStore({ max: 10_000 })
-  if (typeof store.compareAndSet !== 'function') throw new TypeError('flowPolicy: `store` must be a Store')
+  const name = options.name ?? 'flowPolicy'
+  if (typeof name !== 'string' || name.length === 0 || name.length > 100) {
+    throw new TypeError('flowPolicy: `name` must be a string of 1 to 100 characters')
+  }
+  const stateTtlMs = options.stateTtlMs ?? 86_400_000
+  if (!Number.isSafeInteger(stateTtlMs) || stateTtlMs <= 0) {
+    throw new TypeError('flowPolicy: `stateTtlMs` must be a positive integer (milliseconds)')
+  }
+  if (options.store !== undefined && typeof options.store?.compareAndSet !== 'function') {
+    throw new TypeError('flowPolicy: `store` must be a Store')
+  }
+  const identity = identityOf([
+    'flowPolicy',
+    name,
+    stateTtlMs,
+    afterUntrusted,
+    trifecta,
+    options.labels,
+    options.conversation,
+    options.taintsResult,
+    options.anomaly,
+  ])
+  countBuild('flowPolicy', name, identity, options.store?.kind)
+  const store = options.store ?? defaultStore('flowPolicy', 100_000, identity)
   const now = options.now ?? Date.now
   const conversationOf =
     options.conversation ??
@@ -187,10 +241,23 @@ export function flowPolicy(options: FlowPolicyOptions = {}): FlowPolicy {
       const current = toTaints(raw)
       const missing = fresh.filter((t) => !current.some((c) => c.label === t.label))
       if (missing.length === 0) return
-      const next = [...current, ...missing].map((t) => ({ ...t })) as unknown as JsonValue
-      if (await store.compareAndSet(key, raw, next)) return
+      const next = record([...current, ...missing], now())
+      if (await store.compareAndSet(key, raw, next, { ttlMs: stateTtlMs })) return
     }
     throw new WardenError('ERR_STORE_UNAVAILABLE', 'Conversation state is contended', { expose: false, status: 503 })
+  }
+
+  /**
+   * Renews a tainted conversation's lifetime at most every half `stateTtlMs`, so an active
+   * conversation never loses its taint to expiry. A lost race means another call just renewed it.
+   */
+  const renew = async (conversation: string, raw: JsonValue | undefined): Promise<void> => {
+    const refreshedAt = (raw as { refreshedAt?: unknown } | undefined)?.refreshedAt
+    const time = now()
+    if (typeof refreshedAt === 'number' && time - refreshedAt < stateTtlMs / 2 && time >= refreshedAt) return
+    const taints = toTaints(raw)
+    if (taints.some((t) => t.reason === UNREADABLE)) return
+    await store.compareAndSet(`flow:taint:${conversation}`, raw, record(taints, time), { ttlMs: stateTtlMs })
   }
 
   const flowPolicyMiddleware = async (
@@ -223,7 +290,9 @@ export function flowPolicy(options: FlowPolicyOptions = {}): FlowPolicy {
     }
     const conversation = conversationOf(ctx) ?? 'anonymous'
     const labels = labelsOf(ctx, labelMap)
-    const taints = await readTaints(conversation)
+    const raw = await store.get(`flow:taint:${conversation}`)
+    const taints = toTaints(raw)
+    if (raw !== undefined) await renew(conversation, raw)
     const untrusted = taints.find((t) => t.label === 'untrusted-input')
     const privateData = taints.find((t) => t.label === 'private-data')
     let add: Partial<Pick<GuardContext, 'approvalRequired'>> = {}
@@ -334,8 +403,10 @@ export function flowPolicy(options: FlowPolicyOptions = {}): FlowPolicy {
         await signal(principalKey, ctx, 'fan_out', { distinctTools: distinct, windowMs: anomaly.windowMs })
       }
     }
-    const calls = await store.increment(`flow:calls:${principalKey}`)
-    const neverUsed = await store.compareAndSet(`flow:used:${principalKey}:${ctx.name}`, undefined, 1)
+    const calls = await store.increment(`flow:calls:${principalKey}`, { ttlMs: stateTtlMs })
+    const neverUsed = await store.compareAndSet(`flow:used:${principalKey}:${ctx.name}`, undefined, 1, {
+      ttlMs: stateTtlMs,
+    })
     if (neverUsed && calls > anomaly.newToolAfterCalls) {
       await signal(principalKey, ctx, 'new_tool', { tool: ctx.name, callsBefore: calls - 1 })
     }
@@ -347,6 +418,8 @@ export function flowPolicy(options: FlowPolicyOptions = {}): FlowPolicy {
       ...(afterUntrusted === 'require-approval' || trifecta === 'require-approval'
         ? { provides: ['approvalRequired'] as const }
         : {}),
+      id: name,
+      stateTtlMs,
       afterUntrusted,
       trifecta,
       labels: Object.fromEntries(labelMap),
@@ -397,32 +470,74 @@ function anomalySettings(options: FlowAnomalyOptions): AnomalySettings {
   return settings
 }
 
-function labelsOf(ctx: GuardContext, map: ReadonlyMap<string, readonly FlowLabel[]>): readonly FlowLabel[] {
+/**
+ * The labels of a call, from the first source that speaks for the tool: the options, the tool's
+ * `_meta` declaration (a well-formed one), its annotations with the MCP defaults for absent hints.
+ */
+export function labelsOf(ctx: GuardContext, map: ReadonlyMap<string, readonly FlowLabel[]>): readonly FlowLabel[] {
   const declared = map.get(ctx.name)
   if (declared !== undefined) return declared
   const fromMeta = ctx.metadata.meta?.[FLOW_LABELS_META_KEY]
-  if (Array.isArray(fromMeta))
-    return fromMeta.filter((label): label is FlowLabel => LABELS.includes(label as FlowLabel))
-  const annotations = ctx.metadata.annotations
-  const labels: FlowLabel[] = []
-  if (annotations?.openWorldHint === true) {
-    labels.push('untrusted-input')
-    if (annotations.readOnlyHint !== true) labels.push('external-action')
+  if (Array.isArray(fromMeta) && fromMeta.every((label) => LABELS.includes(label as FlowLabel))) {
+    return [...new Set(fromMeta as FlowLabel[])]
   }
-  if (annotations?.destructiveHint === true) labels.push('destructive')
+  return labelsFromAnnotations(ctx.metadata.annotations)
+}
+
+/**
+ * The labels tool annotations imply, absent hints read as the MCP defaults (`readOnlyHint: false`,
+ * `destructiveHint: true`, `openWorldHint: true`); only a literal `true` or `false` overrides a
+ * default, and contradicting hints (`readOnlyHint` and `destructiveHint` both `true`) keep the
+ * riskier reading.
+ */
+export function labelsFromAnnotations(annotations: ToolAnnotations | undefined): readonly FlowLabel[] {
+  const readOnly = annotations?.readOnlyHint === true
+  const openWorld = annotations?.openWorldHint !== false
+  const destructive = annotations?.destructiveHint === true || (!readOnly && annotations?.destructiveHint !== false)
+  const labels: FlowLabel[] = []
+  if (openWorld) labels.push('untrusted-input')
+  if (openWorld && !readOnly) labels.push('external-action')
+  if (destructive) labels.push('destructive')
   return labels
 }
 
+/** `reason` of the taints standing for state that could not be read. */
+const UNREADABLE = 'unreadable state'
+
+/** The stored form of a conversation's state. */
+function record(taints: readonly FlowTaint[], refreshedAt: number): JsonValue {
+  return { taints: taints.map((t) => ({ ...t })), refreshedAt } as unknown as JsonValue
+}
+
+/**
+ * The taints of stored state. Absent state is a clean conversation; state that is present but not
+ * what this policy writes (corrupted, written by something else, truncated) counts as tainted by
+ * untrusted input and private data: unreadable state never allows.
+ */
 function toTaints(raw: JsonValue | undefined): readonly FlowTaint[] {
-  if (!Array.isArray(raw)) return []
-  return raw.filter(
-    (t): t is JsonValue & FlowTaint =>
-      typeof t === 'object' &&
-      t !== null &&
-      LABELS.includes((t as { label?: unknown }).label as FlowLabel) &&
-      typeof (t as { tool?: unknown }).tool === 'string',
+  if (raw === undefined) return []
+  const list = Array.isArray(raw) ? raw : (raw as { taints?: unknown } | null)?.taints
+  if (Array.isArray(list) && list.every(isTaint)) return list as unknown as readonly FlowTaint[]
+  return UNREADABLE_TAINTS
+}
+
+function isTaint(t: unknown): t is FlowTaint {
+  if (typeof t !== 'object' || t === null) return false
+  const { label, tool, at, correlationId, reason } = t as Record<string, unknown>
+  return (
+    LABELS.includes(label as FlowLabel) &&
+    typeof tool === 'string' &&
+    typeof at === 'number' &&
+    typeof correlationId === 'string' &&
+    typeof reason === 'string'
   )
 }
+
+const UNREADABLE_TAINTS: readonly FlowTaint[] = Object.freeze(
+  (['untrusted-input', 'private-data'] as const).map((label) =>
+    Object.freeze({ label, tool: '(unknown)', at: 0, correlationId: '', reason: UNREADABLE }),
+  ),
+)
 
 /** Every text a result carries: content text, embedded resource text, structured content strings. */
 function textsOf(result: PrimitiveResult): string[] {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import {
-  createMemoryStore,
   type GuardContext,
   type Middleware,
   type PrimitiveResult,
@@ -9,6 +8,7 @@ import {
   type StoreHitOptions,
 } from '@mcp-warden/core'
 import { callerKey } from './internal/caller-key.js'
+import { countBuild, defaultStore, identityOf } from './internal/default-store.js'
 import { LIMIT_ERROR_CODES, LimitError } from './limit-error.js'
 
 /** Options of `rateLimit` shared by both store choices. */
@@ -28,6 +28,8 @@ export interface RateLimitBaseOptions {
   /**
    * Names this limit in store keys, errors and events, so that stacked limits (burst and
    * sustained) keep separate counters. 1 to 100 characters. Default `<limit>/<windowMs>ms`.
+   * Without a `store`, limits of the same name and configuration in one process share counters
+   * (that is what keeps a limit rebuilt per request counting): name limits that must count apart.
    */
   readonly name?: string
 }
@@ -47,9 +49,11 @@ export interface RateLimitSharedStoreOptions extends RateLimitBaseOptions {
 export interface RateLimitMemoryOptions extends RateLimitBaseOptions {
   readonly store?: undefined
   /**
-   * Bound of the in-memory store created for this limit: how many distinct keys are tracked at
-   * once (least recently used keys are evicted, which forgets their budget). A positive integer.
-   * Default 10 000.
+   * Bound of the default in-memory store: how many distinct keys are tracked at once. The store is
+   * one per process for all `rateLimit`s with the same bound (each under its own namespace), so a
+   * limit rebuilt per request keeps its counters. When it is full of live windows a call with a new
+   * key is refused (`ERR_STORE_FULL`, 503) rather than a budget forgotten. A positive integer.
+   * Default 100 000.
    */
   readonly maxKeys?: number
 }
@@ -85,13 +89,20 @@ export function defaultRateLimitKey(ctx: GuardContext): string {
  * (also `limit`, `windowMs`, `name`), so an HTTP layer answering before dispatch can send `429`
  * with `Retry-After`; inside the pipeline it becomes a tool error carrying the code. A
  * `rate_limit.exceeded` security event is published. When the store is unreachable the call is
- * refused with `ERR_STORE_UNAVAILABLE` (fail closed).
+ * refused with `ERR_STORE_UNAVAILABLE`, and when it is full with `ERR_STORE_FULL` (fail closed: a
+ * forgotten window would admit calls over the limit).
+ *
+ * State: without a `store`, the counters live in a memory store shared by the process and keyed
+ * by this limit's name and configuration, so a limit built inside a per-request server factory
+ * (stateless HTTP) still limits; build it once anyway: one built ten times is reported with a
+ * `guard.rebuilt` security event and a process warning.
  *
  * @throws TypeError at creation on unknown options, a `limit` or `windowMs` that is not a positive
  * integer, a `key` that is not a function, a bad `name` or `maxKeys`, or a `store` without `hit`.
  * @throws LimitError `ERR_RATE_LIMITED` when over the limit, `ERR_RATE_LIMIT_KEY_INVALID` when the
  * key function throws or returns something other than a non-empty string.
  * @throws StoreUnavailableError `ERR_STORE_UNAVAILABLE` when the store cannot decide.
+ * @throws WardenError `ERR_STORE_FULL` when a memory store is full of live windows.
  * @see https://www.rfc-editor.org/rfc/rfc6585#section-4 (429 Too Many Requests)
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After)
  *
@@ -128,7 +139,9 @@ export function rateLimit(options: RateLimitOptions): Middleware {
   if (maxKeys !== undefined && (!Number.isSafeInteger(maxKeys) || maxKeys <= 0)) {
     throw new TypeError('rateLimit: `maxKeys` must be a positive integer')
   }
-  const store = givenStore ?? createMemoryStore({ max: maxKeys ?? 10_000 })
+  const identity = identityOf(['rateLimit', name, limit, windowMs, key])
+  countBuild('rateLimit', name, identity, givenStore?.kind)
+  const store = givenStore ?? defaultStore('rateLimit', maxKeys ?? 100_000, identity)
   if (typeof store !== 'object' || store === null || typeof store.hit !== 'function') {
     throw new TypeError('rateLimit: `store` must implement Store.hit (createMemoryStore and createRedisStore do)')
   }

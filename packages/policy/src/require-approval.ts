@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import {
   canonicalJson,
-  createMemoryStore,
   type ElicitationRequest,
   type GuardContext,
   type JsonValue,
@@ -14,6 +13,7 @@ import {
 import { APPROVAL_ERROR_CODES, ApprovalError, type ApprovalErrorCode } from './approval-error.js'
 import { summarizeArguments, visible } from './internal/approval-summary.js'
 import { callerKey } from './internal/caller-key.js'
+import { countBuild, defaultStore, identityOf } from './internal/default-store.js'
 
 /**
  * The approvals that guards before the gate demanded (`ctx.approvalRequired`: policy rules, the
@@ -101,14 +101,25 @@ export interface RequireApprovalOptions {
   readonly remember?: { readonly ttlMs: number; readonly perSession?: boolean }
   /**
    * Store of remembered approvals and of used 2026-07-28 nonces (single use). Share a Redis
-   * store between instances. Default: an in-memory store of 10 000 entries.
+   * store between instances (with `maxmemory-policy noeviction`: an evicted used nonce could be
+   * replayed). Default: the process-wide memory store of the approval gates (100 000 entries),
+   * under this gate's name and configuration, so a gate rebuilt per request still refuses a
+   * replayed nonce and keeps remembered approvals; when it is full of live entries, a write is
+   * refused (`ERR_STORE_FULL`) and the call denied, never a used nonce forgotten.
    */
   readonly store?: Store
+  /**
+   * Names this gate in its default store, events and warnings. Without a `store`, gates of the
+   * same name and configuration in one process share remembered approvals and used nonces: give
+   * the gates of different servers in one process different names. 1 to 100 characters. Default
+   * `requireApproval`.
+   */
+  readonly name?: string
   /** Protects the 2026-07-28 `requestState` (bound to caller, purpose and expiry). Without it, 2026-07-28 clients are served by `approver` or denied. */
   readonly codec?: ApprovalHandleCodec
 }
 
-const KNOWN = new Set(['when', 'message', 'approver', 'timeoutMs', 'remember', 'store', 'codec'])
+const KNOWN = new Set(['when', 'message', 'approver', 'timeoutMs', 'remember', 'store', 'codec', 'name'])
 /** Purpose the 2026-07-28 handles are minted for. */
 const PURPOSE = 'mcp-warden/approval'
 /** Key of the approval request in `inputRequests` / `inputResponses`. */
@@ -138,7 +149,9 @@ interface Approved {
  * - A client that cannot be asked: the `approver`, if configured.
  *
  * Fails closed: decline, cancel, timeout, a mismatch, an error while asking, or nobody to ask each
- * deny with their own code; the handler never runs without an approval. Publishes
+ * deny with their own code; the handler never runs without an approval. Lost state never allows:
+ * a forgotten remembered approval asks again, and a used nonce that cannot be recorded (store
+ * unreachable or full) denies. Publishes
  * `approval.requested`, `approval.granted` and `approval.denied` security events (with the
  * arguments' digest, never the arguments).
  *
@@ -191,10 +204,16 @@ export function requireApproval(options: RequireApprovalOptions = {}): Middlewar
   if (codec !== undefined && (typeof codec?.mint !== 'function' || typeof codec?.verify !== 'function')) {
     throw new TypeError('requireApproval: `codec` must have mint() and verify()')
   }
-  const store = options.store ?? createMemoryStore({ max: 10_000 })
-  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
+  const name = options.name ?? 'requireApproval'
+  if (typeof name !== 'string' || name.length === 0 || name.length > 100) {
+    throw new TypeError('requireApproval: `name` must be a string of 1 to 100 characters')
+  }
+  if (options.store !== undefined && (typeof options.store !== 'object' || typeof options.store?.get !== 'function')) {
     throw new TypeError('requireApproval: `store` must be a Store')
   }
+  const identity = identityOf(['requireApproval', name, when, message, approver, timeoutMs, remember, codec])
+  countBuild('requireApproval', name, identity, options.store?.kind)
+  const store = options.store ?? defaultStore('requireApproval', 100_000, identity)
   const rememberMinutes = remember === undefined ? 0 : Math.max(1, Math.round(remember.ttlMs / 60_000))
 
   const needsApproval = async (ctx: GuardContext): Promise<boolean> => {

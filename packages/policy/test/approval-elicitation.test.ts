@@ -269,7 +269,8 @@ describe.each(SDKS)('requireApproval ($name, elicitation)', (sdk) => {
 
   it('remembers an approval for the same caller, tool and arguments when the user opts in', async () => {
     const s = await start(
-      [{ name: 't', guards: [requireApproval({ remember: { ttlMs: 60_000 } })] }],
+      // Gates of one name and configuration in a process share remembered approvals: one per SDK run.
+      [{ name: 't', guards: [requireApproval({ name: `${sdk.name}-remember`, remember: { ttlMs: 60_000 } })] }],
       async ({ requestedSchema }) => ({
         action: 'accept',
         content: { confirmation: nonceOf(requestedSchema), remember: true },
@@ -285,7 +286,10 @@ describe.each(SDKS)('requireApproval ($name, elicitation)', (sdk) => {
   })
 
   it('asks again when the user approved without opting in to remembering', async () => {
-    const s = await start([{ name: 't', guards: [requireApproval({ remember: { ttlMs: 60_000 } })] }], accept)
+    const s = await start(
+      [{ name: 't', guards: [requireApproval({ name: `${sdk.name}-ask-again`, remember: { ttlMs: 60_000 } })] }],
+      accept,
+    )
     await s.call('t', { id: '1' })
     await s.call('t', { id: '1' })
     expect(s.asked).toHaveLength(2)

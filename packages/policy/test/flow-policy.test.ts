@@ -65,9 +65,14 @@ async function connect({ flow, gate = false, sent = [] }: Setup): Promise<Client
       return { content: [{ type: 'text', text: `sent to ${to}` }] }
     },
   )
-  server.registerTool('summarize', { inputSchema: { text: z.string() } }, async ({ text }) => ({
-    content: [{ type: 'text', text: `summary of ${text.length} chars: ${text}` }],
-  }))
+  // Read-only and closed-world: the one annotation set that carries no flow label.
+  server.registerTool(
+    'summarize',
+    { inputSchema: { text: z.string() }, annotations: { readOnlyHint: true, openWorldHint: false } },
+    async ({ text }) => ({
+      content: [{ type: 'text', text: `summary of ${text.length} chars: ${text}` }],
+    }),
+  )
   const [a, b] = InMemoryTransport.createLinkedPair()
   await server.connect(a)
   const client = new Client({ name: 'agent', version: '1.0.0' })
@@ -99,7 +104,8 @@ describe('flowPolicy', () => {
 
   it('runs the same call when no untrusted content came before', async () => {
     const sent: string[] = []
-    const client = await connect({ flow: flowPolicy(), sent })
+    // Its own name: policies of one configuration in a process share their default state.
+    const client = await connect({ flow: flowPolicy({ name: 'fresh' }), sent })
     const result = await client.callTool({ name: 'send_email', arguments: { to: 'bob@corp.test', body: 'hi' } })
     expect(result.isError).toBeFalsy()
     expect(sent).toEqual(['bob@corp.test'])

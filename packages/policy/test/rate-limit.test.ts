@@ -97,7 +97,7 @@ describe.each(SDKS)('rateLimit ($name)', (sdk) => {
   }
 
   it('answers over the limit with a tool error carrying ERR_RATE_LIMITED and retryAfterMs', async () => {
-    const c = await connect([rateLimit({ limit: 2, windowMs: 60_000 })])
+    const c = await connect([rateLimit({ name: `${sdk.name}-2`, limit: 2, windowMs: 60_000 })])
     expect((await c.call('echo')).isError).not.toBe(true)
     expect((await c.call('other')).isError).not.toBe(true)
     const refused = await c.call('echo')
@@ -110,7 +110,12 @@ describe.each(SDKS)('rateLimit ($name)', (sdk) => {
   })
 
   it('limits each tool separately when the key is per tool and caller', async () => {
-    const perTool = rateLimit({ limit: 1, windowMs: 60_000, key: (ctx) => `${ctx.name}|${defaultRateLimitKey(ctx)}` })
+    const perTool = rateLimit({
+      name: `${sdk.name}-per-tool`,
+      limit: 1,
+      windowMs: 60_000,
+      key: (ctx) => `${ctx.name}|${defaultRateLimitKey(ctx)}`,
+    })
     const c = await connect([perTool])
     await c.call('echo')
     expect((await c.call('other')).isError).not.toBe(true)
@@ -118,7 +123,7 @@ describe.each(SDKS)('rateLimit ($name)', (sdk) => {
   })
 
   it('admits exactly the limit out of a concurrent burst', async () => {
-    const c = await connect([rateLimit({ limit: 7, windowMs: 60_000 })])
+    const c = await connect([rateLimit({ name: `${sdk.name}-7`, limit: 7, windowMs: 60_000 })])
     const results = await Promise.all(Array.from({ length: 30 }, () => c.call('echo')))
     expect(results.filter((r) => r.isError !== true)).toHaveLength(7)
     expect(c.ran).toHaveLength(7)
