@@ -88,6 +88,8 @@ export type {
   Middleware,
   MiddlewareDescription,
   Next,
+  OutboundFilter,
+  OutboundMessage,
   PrimitiveKind,
   PrimitiveMetadata,
   PrimitiveResult,
