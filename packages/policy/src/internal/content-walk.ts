@@ -147,6 +147,19 @@ export class ContentScan {
     if (typeof value === 'string') return this.text(value, path)
     if (typeof value !== 'object' || value === null) return value
     if (depth >= this.resolved.maxDepth) throw this.tooComplex(`nested deeper than ${this.resolved.maxDepth}`)
+    // Scan what the transport serializes: a value with `toJSON` (URL, Date, ...) as what it
+    // returns, a boxed string as its string. The original is kept when that needs no change.
+    const toJSON = (value as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function') {
+      const serialized: unknown = toJSON.call(value, '')
+      const cleaned = this.value(serialized, path, depth + 1, keys)
+      return cleaned === serialized ? value : cleaned
+    }
+    if (value instanceof String) {
+      const text = String(value)
+      const cleaned = this.text(text, path)
+      return cleaned === text ? value : cleaned
+    }
     if (Array.isArray(value)) {
       let changed = false
       const out: unknown[] = []
