@@ -182,8 +182,8 @@ function cleanOutbound(message: OutboundMessage, scan: ContentScan): OutboundMes
  *
  * Not covered: what the handler sends outside its per-call context (`server.sendLoggingMessage`,
  * `server.server.createMessage`, `server.server.elicitInput`, notifications sent on the server
- * directly), and errors the SDK itself words after the handler returned (output-schema validation).
- * Route what a call sends through `extra`/`ctx`.
+ * directly: nothing ties them to the call), and errors the SDK words itself (argument and
+ * output-schema validation). Route what a call sends through `extra`/`ctx`.
  *
  * Binary content (base64 `data` of images and audio, `blob` of resource contents) is passed through
  * untouched. Redacting a string inside `structuredContent` keeps it a string, so the declared output

@@ -566,6 +566,34 @@ describe.each(SDKS)('sanitizeOutput, every channel ($name)', (sdk) => {
     })
   })
 
+  it('cleans the data of a URL-elicitation-required error, which the SDK sends as a JSON-RPC error', async () => {
+    const rig = await sdk.rig([sanitizeOutput()], (kit) => {
+      kit.server.registerTool('connect', { inputSchema: z.object({}) }, () => {
+        throw kit.protocolError(-32042, `Authorize first ${GITHUB}`, {
+          elicitations: [
+            {
+              mode: 'url',
+              message: LEAK,
+              url: `https://auth.example.org/start?state=${GITHUB}`,
+              elicitationId: 'e-1',
+            },
+          ],
+        })
+      })
+    })
+    let answer: unknown
+    try {
+      answer = await rig.callTool('connect')
+    } catch (err) {
+      answer = { code: (err as Loose).code, message: (err as Loose).message, data: (err as Loose).data }
+    }
+    expect(answer).toMatchObject({ code: -32042 })
+    expect(redacted((answer as Loose).message)).toBe(true)
+    expect(JSON.stringify((answer as Loose).data)).toContain('state=[REDACTED:github-token]')
+    expect(rig.wire.length).toBeGreaterThan(0)
+    expectClean(rig.wire)
+  })
+
   it('cleans an error thrown by a middleware outside a per-item sanitizeOutput', async () => {
     const leaky = async () => {
       throw new Error(`outer guard broke: ${LEAK}`)
