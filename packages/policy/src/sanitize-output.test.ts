@@ -87,6 +87,67 @@ describe('sanitizeOutput', () => {
     expect(await run(sanitizeOutput(), result)).toBe(result)
   })
 
+  it('scans values as they serialize when they have toJSON or are boxed strings', async () => {
+    const token = ['ghp', 'abcdefghijklmnopqrstuvwxyz0123456789'].join('_')
+    const url = new URL(`https://example.org/?t=${token}`)
+    const cleaned = await run(sanitizeOutput(), {
+      structuredContent: { url, boxed: new String(`x ${token}`) as unknown as string, when: new Date(0) },
+    })
+    expect(cleaned.structuredContent).toEqual({
+      url: 'https://example.org/?t=[REDACTED:github-token]',
+      boxed: 'x [REDACTED:github-token]',
+      when: new Date(0),
+    })
+    const self = { toJSON: () => ({ content: [{ type: 'text', text: token }] }) }
+    expect(await run(sanitizeOutput(), self as never)).toEqual({
+      content: [{ type: 'text', text: '[REDACTED:github-token]' }],
+    })
+  })
+
+  it('scans strings wherever they sit in a result, except base64 binary and protocol words', async () => {
+    const result = {
+      content: ['raw\u200Bstring', { type: 'resource_link', uri: 'file:///a\u200Bb', name: 'n\u202Ea' }],
+      contents: [{ uri: 'file:///x', blob: 'AA\u200B==' }],
+      messages: [{ role: 'user', content: [{ type: 'image', data: 'AA\u200B==', mimeType: 'image/png' }] }],
+      _meta: { note: 'm\u200Be' },
+    } as unknown as PrimitiveResult
+    expect(await run(sanitizeOutput(), result)).toEqual({
+      content: ['rawstring', { type: 'resource_link', uri: 'file:///ab', name: 'na' }],
+      contents: [{ uri: 'file:///x', blob: 'AA\u200B==' }],
+      messages: [{ role: 'user', content: [{ type: 'image', data: 'AA\u200B==', mimeType: 'image/png' }] }],
+      _meta: { note: 'me' },
+    })
+  })
+
+  it('exposes an outbound filter that cleans keys and values and keeps a progress token', async () => {
+    const guard = sanitizeOutput()
+    const filter = guard.outbound
+    if (filter === undefined) throw new Error('sanitizeOutput has no outbound filter')
+    const cleaned = await filter(
+      {
+        kind: 'notification',
+        method: 'notifications/progress',
+        params: { progressToken: 't\u200B1', progress: 1, message: 'm\u001b[2J', extra: { 'k\u200Bey': 'v' } },
+      },
+      ctx,
+    )
+    expect(cleaned).toEqual({
+      kind: 'notification',
+      method: 'notifications/progress',
+      params: { progressToken: 't\u200B1', progress: 1, message: 'm', extra: { key: 'v' } },
+    })
+    const untouched = { kind: 'error' as const, method: 'tools/call', params: { message: 'fine' } }
+    expect(await filter(untouched, ctx)).toBe(untouched)
+    const refusing = sanitizeOutput({ modes: { 'terminal-escape': 'refuse' } }).outbound
+    let refused: unknown
+    try {
+      await refusing?.({ kind: 'request', method: 'elicitation/create', params: { message: 'a\u001b[2J' } }, ctx)
+    } catch (err) {
+      refused = err
+    }
+    expect(refused).toMatchObject({ code: 'ERR_CONTENT_REFUSED_OUTPUT', details: { path: '/request/message' } })
+  })
+
   it('throws TypeError at creation on bad options', () => {
     expect(() => sanitizeOutput({ keys: true } as never)).toThrow(/unknown option "keys"/)
     expect(() => sanitizeOutput({ thresholds: { secret: -1 } })).toThrow(TypeError)
