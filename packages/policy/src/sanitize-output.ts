@@ -46,7 +46,8 @@ const ROLES: ReadonlySet<unknown> = new Set(['user', 'assistant'])
 /**
  * Sanitizes every string of a tool, resource or prompt result a client reads, except base64
  * binary (`data` of image and audio blocks, `blob` of resource contents) and the protocol's fixed
- * words (block types, message roles). Returns `result` itself when nothing changed.
+ * words (block types, message roles). Returns `result` itself when nothing changed. Plain
+ * functions, no closures: a clean result costs the walk and the scans, nothing more.
  */
 function cleanResult(result: PrimitiveResult, scan: ContentScan): PrimitiveResult {
   // A result with `toJSON` is sent as what it returns: clean that.
@@ -56,77 +57,94 @@ function cleanResult(result: PrimitiveResult, scan: ContentScan): PrimitiveResul
     const text = scan.value(source, '', 0, false)
     return (text === source ? result : text) as PrimitiveResult
   }
-  const list = (value: unknown, path: string, clean: (item: Loose, at: string) => Loose): unknown => {
-    if (!Array.isArray(value)) return scan.value(value, path, 1, false)
-    let next: unknown[] | undefined
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i] as unknown
-      const at = `${path}/${i}`
-      const cleaned =
-        typeof item === 'object' && item !== null && !Array.isArray(item)
-          ? clean(item as Loose, at)
-          : scan.value(item, at, 2, false)
-      if (cleaned !== item) {
-        next ??= value.slice()
-        next[i] = cleaned
-      }
-    }
-    return next ?? value
-  }
-  const fields = (item: Loose, at: string, field: (key: string, value: unknown, at: string) => unknown): Loose => {
-    let out: Loose | undefined
-    for (const key in item) {
-      if (!Object.hasOwn(item, key)) continue
-      const value = item[key]
-      const cleaned = field(key, value, at)
-      if (cleaned !== value) {
-        out ??= { ...item }
-        out[key] = cleaned
-      }
-    }
-    return out ?? item
-  }
-  const resourceContents = (item: Loose, at: string): Loose =>
-    fields(item, at, (key, value) => (key === 'blob' ? value : scan.value(value, `${at}/${key}`, 2, false)))
-  const block = (item: Loose, at: string): Loose => {
-    const binary = BINARY_BLOCKS.has(item.type)
-    return fields(item, at, (key, value) => {
-      if (key === 'type' && BLOCK_TYPES.has(value)) return value
-      if (key === 'data' && binary) return value
-      if (key === 'resource' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        return resourceContents(value as Loose, `${at}/resource`)
-      }
-      // Sampling's tool_result blocks nest content blocks.
-      if (key === 'content' && Array.isArray(value)) return list(value, `${at}/content`, block)
-      return scan.value(value, `${at}/${key}`, 2, false)
-    })
-  }
-  const message = (item: Loose, at: string): Loose =>
-    fields(item, at, (key, value) => {
-      if (key === 'role' && ROLES.has(value)) return value
-      if (key === 'content') {
-        if (Array.isArray(value)) return list(value, `${at}/content`, block)
-        if (typeof value === 'object' && value !== null) return block(value as Loose, `${at}/content`)
-      }
-      return scan.value(value, `${at}/${key}`, 2, false)
-    })
-  const cleaned = fields(source, '', (key, value) => {
+  let out: Loose | undefined
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue
+    const value = source[key]
+    let cleaned: unknown
     switch (key) {
       case 'isError':
-        return value
+        continue
       case 'content':
-        return list(value, '/content', block)
+        cleaned = cleanList(value, '/content', BLOCK, scan)
+        break
       case 'contents':
-        return list(value, '/contents', resourceContents)
+        cleaned = cleanList(value, '/contents', RESOURCE, scan)
+        break
       case 'messages':
-        return list(value, '/messages', message)
+        cleaned = cleanList(value, '/messages', MESSAGE, scan)
+        break
       default:
         // structuredContent, _meta, a prompt's description, ...: every string, deep.
-        return scan.value(value, `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 0, false)
+        cleaned = scan.value(value, `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 0, false)
     }
-  })
-  return (cleaned === source ? result : cleaned) as PrimitiveResult
+    if (cleaned !== value) {
+      out ??= { ...source }
+      out[key] = cleaned
+    }
+  }
+  if (out !== undefined) return out as PrimitiveResult
+  return (source === result ? result : source) as PrimitiveResult
 }
+
+const BLOCK = 0
+const RESOURCE = 1
+const MESSAGE = 2
+type Shape = typeof BLOCK | typeof RESOURCE | typeof MESSAGE
+
+/** Cleans a list of blocks, resource contents or messages; anything else is scanned as a value. */
+function cleanList(value: unknown, path: string, shape: Shape, scan: ContentScan): unknown {
+  if (!Array.isArray(value)) return scan.value(value, path, 1, false)
+  let next: unknown[] | undefined
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i] as unknown
+    const at = `${path}/${i}`
+    const cleaned =
+      typeof item === 'object' && item !== null && !Array.isArray(item)
+        ? cleanItem(item as Loose, at, shape, scan)
+        : scan.value(item, at, 2, false)
+    if (cleaned !== item) {
+      next ??= value.slice()
+      next[i] = cleaned
+    }
+  }
+  return next ?? value
+}
+
+/** Cleans the fields of one content block, resource contents entry or prompt message. */
+function cleanItem(item: Loose, at: string, shape: Shape, scan: ContentScan): Loose {
+  const binary = shape === BLOCK && BINARY_BLOCKS.has(item.type)
+  let out: Loose | undefined
+  for (const key in item) {
+    if (!Object.hasOwn(item, key)) continue
+    const value = item[key]
+    let cleaned: unknown
+    if (shape === RESOURCE) {
+      cleaned = key === 'blob' ? value : scan.value(value, `${at}/${key}`, 2, false)
+    } else if (shape === MESSAGE && key === 'role' && ROLES.has(value)) {
+      continue
+    } else if (shape === BLOCK && ((key === 'type' && BLOCK_TYPES.has(value)) || (key === 'data' && binary))) {
+      continue
+    } else if (shape === BLOCK && key === 'resource' && isRecord(value)) {
+      cleaned = cleanItem(value, `${at}/resource`, RESOURCE, scan)
+    } else if (key === 'content' && (shape === MESSAGE || Array.isArray(value))) {
+      // A message's content is a block or a list of blocks; sampling's tool_result blocks nest a list.
+      cleaned = isRecord(value)
+        ? cleanItem(value, `${at}/content`, BLOCK, scan)
+        : cleanList(value, `${at}/content`, BLOCK, scan)
+    } else {
+      cleaned = scan.value(value, `${at}/${key}`, 2, false)
+    }
+    if (cleaned !== value) {
+      out ??= { ...item }
+      out[key] = cleaned
+    }
+  }
+  return out ?? item
+}
+
+const isRecord = (value: unknown): value is Loose =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Where each outbound channel's findings are reported: `/<kind>/...` (`/error/message`, ...). */
 const KIND_PATHS: Readonly<Record<OutboundMessage['kind'], string>> = {
