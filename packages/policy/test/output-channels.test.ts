@@ -31,6 +31,7 @@ import {
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { SDKS as HARNESS } from '../../core/test/harness.js'
 import { sanitizeOutput } from '../src/index.js'
 
 // Built at run time so that no scanner mistakes the fixtures for leaked credentials.
@@ -775,5 +776,41 @@ describe.each(SDKS)('sanitizeOutput, every channel ($name)', (sdk) => {
       }),
       { numRuns: 40 },
     )
+  })
+})
+
+describe.each(HARNESS)('sanitizeOutput over Streamable HTTP ($name)', (sdk) => {
+  it('cleans the log lines and the error of a call served on 127.0.0.1', async () => {
+    const http = await sdk.serveHttp(() => {
+      const server = sdk.secured({ use: [sanitizeOutput()] })
+      ;(server as unknown as { server: { registerCapabilities(c: Loose): void } }).server.registerCapabilities({
+        logging: {},
+      })
+      server.registerTool('t', { inputSchema: {} }, (async (_args: unknown, extra: Loose) => {
+        const line = { method: 'notifications/message', params: { level: 'info', data: LEAK } }
+        if (sdk.name === 'sdk-v1') await (extra.sendNotification as (n: unknown) => Promise<void>)(line)
+        else await (extra.mcpReq as { notify(n: unknown): Promise<void> }).notify(line)
+        throw new Error(`failed ${LEAK}`)
+      }) as never)
+      return server
+    })
+    open.push(http.close)
+    const client = await sdk.connectHttp(http.url)
+    open.unshift(() => client.close())
+    const logs: unknown[] = []
+    const handle = (n: { params: unknown }) => {
+      logs.push(n.params)
+    }
+    const raw = client as unknown as { setNotificationHandler(key: unknown, handler: typeof handle): void }
+    if (sdk.name === 'sdk-v1') raw.setNotificationHandler(LoggingMessageNotificationSchema, handle)
+    else raw.setNotificationHandler('notifications/message', handle)
+    if (sdk.name === 'sdk-v2')
+      await (client as unknown as { setLoggingLevel(l: string): Promise<void> }).setLoggingLevel('debug')
+    const result = await client.callTool({ name: 't', arguments: {} })
+    expect(result.isError).toBe(true)
+    expect(redacted(result)).toBe(true)
+    expect(logs).toHaveLength(1)
+    expect(redacted(logs)).toBe(true)
+    expectClean([result, logs])
   })
 })
