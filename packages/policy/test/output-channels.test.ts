@@ -595,6 +595,32 @@ describe.each(SDKS)('sanitizeOutput, every channel ($name)', (sdk) => {
     expectClean(rig.wire)
   })
 
+  it('cleans what a resource-template read sends and returns, and what a prompt with arguments logs', async () => {
+    const rig = await sdk.rig([sanitizeOutput()], (kit) => {
+      kit.server.registerResource(
+        'files',
+        kit.template('file:///{name}', { name: () => [] }),
+        {},
+        async (uri: URL, variables: Loose, extra: unknown) => {
+          await kit.log(extra, { uri: uri.href, variables, note: LEAK })
+          return { contents: [{ uri: uri.href, text: LEAK }] }
+        },
+      )
+      kit.server.registerPrompt('p', { argsSchema: { q: z.string() } }, async (args: Loose, extra: unknown) => {
+        await kit.log(extra, `${String(args.q)} ${LEAK}`)
+        return { messages: [{ role: 'user', content: { type: 'text', text: LEAK } }] }
+      })
+    })
+    const read = await rig.readResource('file:///notes')
+    expect(redacted(read)).toBe(true)
+    const prompt = await rig.getPrompt('p', { q: 'question' })
+    expect(redacted(prompt)).toBe(true)
+    expect(rig.logs).toHaveLength(2)
+    expect(rig.logs.every(redacted)).toBe(true)
+    expect(rig.logs[0]).toMatchObject({ data: { uri: 'file:///notes', variables: { name: 'notes' } } })
+    expectClean(rig.wire)
+  })
+
   it('cleans an error thrown by a middleware outside a per-item sanitizeOutput', async () => {
     const leaky = async () => {
       throw new Error(`outer guard broke: ${LEAK}`)
