@@ -52,7 +52,8 @@ describe('sanitizeOutput', () => {
     const guard = sanitizeOutput({ asyncDetectors: [model], modes: { 'prompt-injection': 'refuse' } })
     const fine = { content: [{ type: 'text', text: 'one' }], structuredContent: { a: 'two' } }
     expect(await run(guard, fine)).toBe(fine)
-    expect(seen).toEqual(['one', 'two'])
+    // Keys of structuredContent are scanned too.
+    expect(seen).toEqual(['one', 'a', 'two'])
     await expect(
       run(guard, {
         content: [
@@ -146,6 +147,25 @@ describe('sanitizeOutput', () => {
       refused = err
     }
     expect(refused).toMatchObject({ code: 'ERR_CONTENT_REFUSED_OUTPUT', details: { path: '/request/message' } })
+  })
+
+  it('cleans object keys, and names a flagged key `*` in a denial and in events', async () => {
+    const token = ['ghp', 'abcdefghijklmnopqrstuvwxyz0123456789'].join('_')
+    const cleaned = await run(sanitizeOutput(), { structuredContent: { [token]: 1, 'k\u200Bey': { x: 'y' } } })
+    expect(cleaned.structuredContent).toEqual({ '[REDACTED:github-token]': 1, key: { x: 'y' } })
+    const refusing = sanitizeOutput({ modes: { secret: 'refuse' } })
+    let refused: unknown
+    try {
+      await run(refusing, { structuredContent: { [token]: { note: `again ${token}` } } })
+    } catch (err) {
+      refused = err
+    }
+    expect(refused).toMatchObject({ code: 'ERR_CONTENT_REFUSED_OUTPUT', details: { path: '/structuredContent/*' } })
+    expect(JSON.stringify(refused)).not.toContain(token)
+    expect(String((refused as Error).message)).not.toContain(token)
+    await expect(run(sanitizeOutput(), { structuredContent: { a: 1, 'a\u200B': 2 } })).rejects.toMatchObject({
+      details: { reason: 'key-collision', path: '/structuredContent/*' },
+    })
   })
 
   it('throws TypeError at creation on bad options', () => {

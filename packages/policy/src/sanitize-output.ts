@@ -54,7 +54,7 @@ function cleanResult(result: PrimitiveResult, scan: ContentScan): PrimitiveResul
   const toJSON = (result as Loose).toJSON
   const source = (typeof toJSON === 'function' ? toJSON.call(result, '') : result) as Loose
   if (typeof source !== 'object' || source === null) {
-    const text = scan.value(source, '', 0, false)
+    const text = scan.value(source, '', 0, true)
     return (text === source ? result : text) as PrimitiveResult
   }
   let out: Loose | undefined
@@ -76,7 +76,7 @@ function cleanResult(result: PrimitiveResult, scan: ContentScan): PrimitiveResul
         break
       default:
         // structuredContent, _meta, a prompt's description, ...: every string, deep.
-        cleaned = scan.value(value, `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 0, false)
+        cleaned = scan.value(value, `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 0, true)
     }
     if (cleaned !== value) {
       out ??= { ...source }
@@ -94,7 +94,7 @@ type Shape = typeof BLOCK | typeof RESOURCE | typeof MESSAGE
 
 /** Cleans a list of blocks, resource contents or messages; anything else is scanned as a value. */
 function cleanList(value: unknown, path: string, shape: Shape, scan: ContentScan): unknown {
-  if (!Array.isArray(value)) return scan.value(value, path, 1, false)
+  if (!Array.isArray(value)) return scan.value(value, path, 1, true)
   let next: unknown[] | undefined
   for (let i = 0; i < value.length; i++) {
     const item = value[i] as unknown
@@ -102,7 +102,7 @@ function cleanList(value: unknown, path: string, shape: Shape, scan: ContentScan
     const cleaned =
       typeof item === 'object' && item !== null && !Array.isArray(item)
         ? cleanItem(item as Loose, at, shape, scan)
-        : scan.value(item, at, 2, false)
+        : scan.value(item, at, 2, true)
     if (cleaned !== item) {
       next ??= value.slice()
       next[i] = cleaned
@@ -120,7 +120,7 @@ function cleanItem(item: Loose, at: string, shape: Shape, scan: ContentScan): Lo
     const value = item[key]
     let cleaned: unknown
     if (shape === RESOURCE) {
-      cleaned = key === 'blob' ? value : scan.value(value, `${at}/${key}`, 2, false)
+      cleaned = key === 'blob' ? value : scan.value(value, `${at}/${key}`, 2, true)
     } else if (shape === MESSAGE && key === 'role' && ROLES.has(value)) {
       continue
     } else if (shape === BLOCK && ((key === 'type' && BLOCK_TYPES.has(value)) || (key === 'data' && binary))) {
@@ -133,7 +133,7 @@ function cleanItem(item: Loose, at: string, shape: Shape, scan: ContentScan): Lo
         ? cleanItem(value, `${at}/content`, BLOCK, scan)
         : cleanList(value, `${at}/content`, BLOCK, scan)
     } else {
-      cleaned = scan.value(value, `${at}/${key}`, 2, false)
+      cleaned = scan.value(value, `${at}/${key}`, 2, true)
     }
     if (cleaned !== value) {
       out ??= { ...item }
@@ -181,11 +181,12 @@ function cleanOutbound(message: OutboundMessage, scan: ContentScan): OutboundMes
  * (category, detector, JSON Pointer path and span; never the text). Categories in `refuse` mode
  * deny.
  *
- * Covered, whatever the middleware order (the channels other than the result go through the
- * pipeline's `outbound` filters, which apply to the whole chain of the item):
+ * Covered (every channel but the result goes through the pipeline's `outbound` filters, which apply
+ * to the whole chain of the item whatever the order; the result is cleaned where the middleware
+ * sits, so what a middleware outside it adds to a result is not):
  * - the result: every string of content blocks (text; `resource_link` name, title, description
- *   and uri; embedded resources; annotations and `_meta`), `structuredContent` (values, deep),
- *   resource `contents`, prompt messages (every block type), and any other field (`_meta`,
+ *   and uri; embedded resources; annotations and `_meta`), `structuredContent` (keys and values,
+ *   deep; two keys that become one once cleaned deny), resource `contents`, prompt messages (every block type), and any other field (`_meta`,
  *   `description`, 2026-07-28 `inputRequests`). Error results are results.
  * - thrown errors: anything but a `WardenError` thrown by the handler or a middleware (`Error`,
  *   `McpError`/`ProtocolError`, any value) is rethrown as a copy of the same class and code with

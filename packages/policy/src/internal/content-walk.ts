@@ -177,7 +177,7 @@ export class ContentScan {
       const cleanKey = keys ? this.text(key, pointer, true) : key
       if (Object.hasOwn(out, cleanKey)) {
         throw new ContentError(this.refusedCode(), 'Two keys become identical once sanitized', {
-          details: { path: pointer, reason: 'key-collision' },
+          details: { path: this.safePointer(pointer), reason: 'key-collision' },
         })
       }
       const cleanItem = this.value(item, pointer, depth + 1, keys)
@@ -223,7 +223,7 @@ export class ContentScan {
           direction: this.direction,
           category: f.category,
           detector: f.detector,
-          path: f.path,
+          path: this.safePointer(f.path),
           inKey: f.inKey,
           start: f.start,
           end: f.end,
@@ -235,14 +235,15 @@ export class ContentScan {
     })
     const first = this.refused[0]
     if (first !== undefined) {
+      const path = this.safePointer(first.path)
       throw new ContentError(
         this.refusedCode(),
-        `${this.direction === 'input' ? 'Argument' : 'Result'} refused: ${first.category} (${first.detector}) at ${first.path || '/'}`,
+        `${this.direction === 'input' ? 'Argument' : 'Result'} refused: ${first.category} (${first.detector}) at ${path || '/'}`,
         {
           details: {
             category: first.category,
             detector: first.detector,
-            path: first.path,
+            path,
             start: first.start,
             end: first.end,
             count: this.refused.length,
@@ -250,6 +251,23 @@ export class ContentScan {
         },
       )
     }
+  }
+
+  /**
+   * `path` as it may be shown (in a denial, an event, an audit record): a segment is an object key
+   * of the scanned value, so one that is not plain ASCII or that the engine flags becomes `*`,
+   * lest a refusal or an event carry the secret or the hidden text it is about.
+   */
+  private safePointer(path: string): string {
+    return path
+      .split('/')
+      .map((segment) => {
+        if (segment === '' || /^[0-9]{1,10}$/.test(segment)) return segment
+        if (!/^[A-Za-z0-9_.$@:~-]{1,64}$/.test(segment)) return '*'
+        const scanned = this.resolved.sanitize(segment)
+        return scanned.findings.length === 0 && scanned.refused.length === 0 && !scanned.changed ? segment : '*'
+      })
+      .join('/')
   }
 
   private refusedCode() {
