@@ -168,6 +168,28 @@ describe('sanitizeOutput', () => {
     })
   })
 
+  it('scans a flagged key on every call, while a clean key is scanned once', async () => {
+    const token = ['ghp', 'abcdefghijklmnopqrstuvwxyz0123456789'].join('_')
+    const guard = sanitizeOutput()
+    for (let i = 0; i < 3; i++) {
+      const cleaned = await run(guard, { structuredContent: { city: 'Paris', [token]: i } })
+      expect(cleaned.structuredContent).toEqual({ city: 'Paris', '[REDACTED:github-token]': i })
+    }
+    const seen: string[] = []
+    const watched = sanitizeOutput({
+      asyncDetectors: [
+        async (text: string) => {
+          seen.push(text)
+          return []
+        },
+      ],
+    })
+    await run(watched, { structuredContent: { city: 'x' } })
+    await run(watched, { structuredContent: { city: 'x' } })
+    // Asynchronous detectors still see every key, cached or not.
+    expect(seen).toEqual(['city', 'x', 'city', 'x'])
+  })
+
   it('throws TypeError at creation on bad options', () => {
     expect(() => sanitizeOutput({ keys: true } as never)).toThrow(/unknown option "keys"/)
     expect(() => sanitizeOutput({ thresholds: { secret: -1 } })).toThrow(TypeError)
