@@ -116,7 +116,6 @@ describe.each(SDKS)('Middleware.outbound ($name)', (sdk) => {
     const client = await connect(server)
     expect(denialCodeOf(await client.callTool({ name: 't', arguments: {} }))).toBe('ERR_TEST_REFUSED')
     const read = await rejection(client.readResource({ uri: 'file:///r' }))
-    const got = await rejection(client.getPrompt({ name: 'p', arguments: { q: 'x' } }))
     expect(read.code).toBe(DENIED_JSONRPC_CODE)
     expect(denialCodeOf(read)).toBe('ERR_TEST_REFUSED')
   })

@@ -17,7 +17,6 @@ import {
   CreateMessageResultSchema,
   ElicitRequestSchema,
   ElicitResultSchema,
-  ErrorCode,
   LoggingMessageNotificationSchema,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js'
