@@ -21,6 +21,11 @@ export const CORE_ERROR_CODES = {
   ERR_CORE_HIDDEN: 'ERR_CORE_HIDDEN',
   /** A guard demanded approval and no approval gate granted it (fail closed). */
   ERR_CORE_APPROVAL_REQUIRED: 'ERR_CORE_APPROVAL_REQUIRED',
+  /**
+   * An outbound filter (`Middleware.outbound`) failed on something the server was about to send
+   * (a thrown error's text, a notification, a request, a completion): it is withheld (fail closed).
+   */
+  ERR_CORE_OUTBOUND_FAILED: 'ERR_CORE_OUTBOUND_FAILED',
   /** The state store could not be reached or answered wrongly (fail closed). */
   ERR_STORE_UNAVAILABLE: 'ERR_STORE_UNAVAILABLE',
   /** A value could not be written to the store. */

@@ -96,6 +96,8 @@ export type {
   Middleware,
   MiddlewareDescription,
   Next,
+  OutboundFilter,
+  OutboundMessage,
   PrimitiveKind,
   PrimitiveMetadata,
   PrimitiveResult,

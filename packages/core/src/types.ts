@@ -239,7 +239,43 @@ export type Middleware<TIn extends GuardContext = GuardContext, TAdd extends obj
    * dispatch.
    */
   readonly describe?: MiddlewareDescription
+  /**
+   * Optional: a filter for what reaches the client by another way than the result, on every call
+   * of an item whose chain holds this middleware, wherever it sits in the chain (global or per
+   * item, before or after other guards). The pipeline runs the filters of the chain, outermost
+   * first, over:
+   * - `error`: what the client would read of a value thrown anywhere in the chain other than a
+   *   `WardenError` (a tool's error result text, or the JSON-RPC error `message` and `data`);
+   * - `notification` / `request`: what the handler sends through the SDK's per-call context
+   *   (`extra.sendNotification` / `extra.sendRequest` in SDK 1.x, `ctx.mcpReq.notify`, `send`,
+   *   `log`, `elicitInput` and `requestSampling` in SDK 2.x) while the call runs;
+   * - `result`: the `completion/complete` result for a prompt argument or a resource-template
+   *   variable of the item.
+   *
+   * It returns the message to send in its place (the `method` is kept; only `params` are read) or
+   * throws a `WardenError` to refuse it: a refused error or completion is answered as a denial, a
+   * refused notification or request is not sent and the handler's send rejects with the error.
+   */
+  readonly outbound?: OutboundFilter
 }
+
+/**
+ * Something the server is about to send the client that is not the call's result. `params` is a
+ * plain JSON value: for `error`, `{ message, data? }`; for `notification` and `request`, the
+ * message's `params`; for `result`, the result.
+ */
+export interface OutboundMessage {
+  readonly kind: 'error' | 'notification' | 'request' | 'result'
+  /** The JSON-RPC method: `notifications/message`, `elicitation/create`, `tools/call`, ... */
+  readonly method: string
+  readonly params: Readonly<Record<string, unknown>>
+}
+
+/**
+ * A middleware's filter of outbound messages (see `Middleware.outbound`). `ctx` is the call's
+ * context as the handler saw it (for a completion, the context of the item completed).
+ */
+export type OutboundFilter = (message: OutboundMessage, ctx: GuardContext) => OutboundMessage | Promise<OutboundMessage>
 
 /**
  * Context fields whose order in a chain is checked at start-up (see `MiddlewareDescription.requires`):

@@ -24,6 +24,7 @@ import type {
   ElicitOptions,
   GuardContext,
   ListContext,
+  OutboundFilter,
   PrimitiveKind,
   PrimitiveMetadata,
   PrimitiveResult,
@@ -31,6 +32,7 @@ import type {
   TransportAuth,
   VisibilityHook,
 } from '../types.js'
+import { cleanedThrown, type OutboundSend, outboundFiltersOf, runOutbound, thrownView } from './outbound.js'
 
 type Fn = (...args: unknown[]) => unknown
 type Loose = Record<string, unknown>
@@ -71,6 +73,13 @@ export interface SdkBinding {
   unknown(kind: PrimitiveKind | 'resource-template', target: string): SdkAnswer
   /** The SDK's protocol error for a denial of `resources/read` or `prompts/get`. */
   protocolError(code: number, message: string, data: Record<string, unknown>): Error
+  /**
+   * The handler's `extra` / `ctx` with every function that sends the client something during the
+   * call (notifications, logging, progress, requests, elicitation, sampling) routed through `send`
+   * first: what `send` resolves to is what is sent; when it rejects nothing is sent and the
+   * handler's call rejects. Everything else is left as it was.
+   */
+  wrapOutbound(extra: unknown, send: OutboundSend): unknown
 }
 
 /** Options of `secure()`. */
@@ -103,6 +112,9 @@ interface CallData {
   readonly tag: GuardedTag | undefined
   readonly argIndex: number
   readonly originalArgs: unknown
+  /** The `outbound` filters of the chain; empty for most items, and then nothing is wrapped. */
+  readonly outbound: readonly OutboundFilter[]
+  readonly binding: SdkBinding
 }
 
 /** State kept per registered item (tool, resource, resource template, prompt). */
@@ -113,6 +125,8 @@ interface ItemState {
   hooks: readonly VisibilityHook[]
   /** Global then per-item middlewares, as they run. */
   chain: readonly AnyMiddleware[]
+  /** The `outbound` filters of `chain`, outermost first. */
+  outbound: readonly OutboundFilter[]
 }
 
 /** A registered primitive of a secured server, as `getSecuredItems` reports it. */
@@ -251,6 +265,8 @@ class Pipeline {
     const chain = tag === undefined ? this.global : [...this.global, ...tag.middlewares]
     state.hooks = [...this.globalHooks, ...hooksOf(tag?.middlewares ?? [])]
     state.chain = chain
+    const outbound = outboundFiltersOf(chain)
+    state.outbound = outbound
     const run = compose(chain, terminal)
     const kind = state.kind
     const pipeline = this
@@ -270,23 +286,17 @@ class Pipeline {
         argIndex = 0
         args = callArgs[0]
       }
-      const call: CallData = { callArgs, extra, original, tag, argIndex, originalArgs: args }
-      const ctx = {
-        kind,
-        name: state.name,
-        uri,
-        metadata: state.metadata,
-        arguments: (args ?? EMPTY_ARGS) as Readonly<Record<string, unknown>>,
-        requestId: info.requestId,
-        meta: info.meta,
-        sessionId: info.sessionId,
-        auth: info.auth,
-        principal: info.principal,
-        correlationId: correlationIdFrom(info.meta),
-        signal: info.signal,
-        protocolVersion: info.protocolVersion,
-        client: new RequestClient(pipeline.binding, extra),
-      } satisfies GuardContext
+      const call: CallData = {
+        callArgs,
+        extra,
+        original,
+        tag,
+        argIndex,
+        originalArgs: args,
+        outbound,
+        binding: pipeline.binding,
+      }
+      const ctx = callContext(pipeline.binding, state, extra, info, uri, args)
       return pipeline.settle(run(ctx, call), ctx, call)
     }
     Object.defineProperty(callback, GUARDED_CALLBACK, { value: true })
@@ -302,18 +312,33 @@ class Pipeline {
   }
 
   settle(pending: Promise<PrimitiveResult>, ctx: GuardContext, call: CallData): Promise<unknown> {
-    if (!hasDecisionSubscribers()) return pending.then(undefined, (err: unknown) => this.toAnswer(err, ctx))
+    if (!hasDecisionSubscribers()) return pending.then(undefined, (err: unknown) => this.failed(err, ctx, call, -1))
     const started = performance.now()
     return pending.then(
       (result) => {
         this.decision(ctx, call, 'allow', undefined, started)
         return result
       },
-      (err: unknown) => {
-        if (WardenError.isInstance(err)) this.decision(ctx, call, 'deny', err.code, started)
-        return this.toAnswer(err, ctx)
-      },
+      (err: unknown) => this.failed(err, ctx, call, started),
     )
+  }
+
+  /**
+   * A call failed. A denial is answered at the boundary; anything else is rethrown to the SDK,
+   * after the chain's `outbound` filters cleaned what the client would read of it (a refusal from
+   * a filter is a denial). `started` is negative when nobody listens for decisions.
+   */
+  failed(err: unknown, ctx: GuardContext, call: CallData, started: number): unknown {
+    if (!WardenError.isInstance(err) && call.outbound.length > 0) {
+      return cleanThrown(err, ctx.kind, METHOD_OF[ctx.kind], call.outbound, call.reached ?? ctx).then(
+        (copy) => {
+          throw copy
+        },
+        (denial: unknown) => this.failed(denial, ctx, call, started),
+      )
+    }
+    if (started >= 0 && WardenError.isInstance(err)) this.decision(ctx, call, 'deny', err.code, started)
+    return this.toAnswer(err, ctx)
   }
 
   decision(outer: GuardContext, call: CallData, outcome: 'allow' | 'deny', code: string | undefined, started: number) {
@@ -347,6 +372,7 @@ class Pipeline {
       metadata: metadataOf(kind, item),
       hooks: this.globalHooks,
       chain: this.global,
+      outbound: [],
     }
     this.states.set(item, state)
     const wrapped = this.makeCallback(state, callback)
@@ -498,7 +524,15 @@ class Pipeline {
    * the request is answered as for an unknown one, so completions neither reveal a hidden item
    * nor its values.
    */
-  completionPrecheck(request: unknown, extra: unknown): Promise<SdkAnswer | undefined> | undefined {
+  completionPrecheck(target: CompletionTarget | undefined, extra: unknown): Promise<SdkAnswer | undefined> | undefined {
+    if (target === undefined) return undefined
+    const { item, state, uri, unknownAnswer } = target
+    if (!this.filtering(state)) return undefined
+    return Promise.resolve(this.isVisible(item, extra, uri)).then((visible) => (visible ? undefined : unknownAnswer()))
+  }
+
+  /** The enabled, secured item a `completion/complete` request names, if any. */
+  completionTarget(request: unknown): CompletionTarget | undefined {
     const ref = (((request as Loose | undefined)?.params ?? {}) as Loose).ref as Loose | undefined
     let item: Loose | undefined
     let uri: string | undefined
@@ -524,8 +558,44 @@ class Pipeline {
     }
     if (item === undefined || item.enabled === false) return undefined
     const state = this.states.get(item)
-    if (state === undefined || !this.filtering(state)) return undefined
-    return Promise.resolve(this.isVisible(item, extra, uri)).then((visible) => (visible ? undefined : unknownAnswer()))
+    if (state === undefined) return undefined
+    return { item, state, uri, unknownAnswer }
+  }
+
+  /**
+   * Runs the SDK's completion handler for an item with `outbound` filters: the completion values
+   * (and the text of anything the completer throws) go through them; a refusal is a denial.
+   */
+  async filteredCompletion(handler: Fn, request: unknown, extra: unknown, target: CompletionTarget): Promise<unknown> {
+    const { state, uri } = target
+    const ctx = callContext(this.binding, state, extra, this.binding.requestInfo(extra), uri, EMPTY_ARGS)
+    let result: unknown
+    try {
+      result = await handler(request, extra)
+    } catch (err) {
+      if (WardenError.isInstance(err)) throw err
+      let copy: Error
+      try {
+        copy = await cleanThrown(err, 'prompt', 'completion/complete', state.outbound, ctx)
+      } catch (denial) {
+        throw this.protocolDenial(denial)
+      }
+      throw copy
+    }
+    const params = typeof result === 'object' && result !== null ? (result as Loose) : {}
+    try {
+      const cleaned = await runOutbound(state.outbound, { kind: 'result', method: 'completion/complete', params }, ctx)
+      return cleaned.params
+    } catch (denial) {
+      throw this.protocolDenial(denial)
+    }
+  }
+
+  /** The SDK's protocol error for a denial (a `WardenError`); anything else is returned as is. */
+  protocolDenial(err: unknown): unknown {
+    if (!WardenError.isInstance(err)) return err
+    const rpc = toJsonRpcError(err)
+    return this.binding.protocolError(rpc.code, rpc.message, rpc.data)
   }
 
   /** Audit sees a call to a hidden item as a denial, though the client is told "not found". */
@@ -619,9 +689,15 @@ class Pipeline {
       }
       case 'completion/complete':
         return (request, extra) => {
-          const verdict = this.completionPrecheck(request, extra)
-          if (verdict === undefined) return handler(request, extra)
-          return verdict.then((later) => (later === undefined ? handler(request, extra) : this.answer(later)))
+          const target = this.completionTarget(request)
+          const filtered = target !== undefined && target.state.outbound.length > 0 ? target : undefined
+          const run = () =>
+            filtered === undefined
+              ? handler(request, extra)
+              : this.filteredCompletion(handler, request, extra, filtered)
+          const verdict = this.completionPrecheck(target, extra)
+          if (verdict === undefined) return run()
+          return verdict.then((later) => (later === undefined ? run() : this.answer(later)))
         }
       default:
         return handler
@@ -784,11 +860,17 @@ function terminal(ctx: GuardContext, call: CallData): Promise<PrimitiveResult> {
     )
   }
   try {
+    // Only items with an `outbound` filter pay for a wrapped `extra`.
+    const outbound = call.outbound
+    const extra =
+      outbound.length === 0
+        ? call.extra
+        : call.binding.wrapOutbound(call.extra, (message) => runOutbound(outbound, message, ctx))
     if (call.tag !== undefined) {
       const first = ctx.kind === 'resource' ? new URL(ctx.uri ?? '') : ctx.arguments
       // Object.assign rather than a spread: the context was itself built by spreads (`next(add)`),
       // and V8 copies such an object into a literal with an extra key on a slow path.
-      const handlerCtx = Object.assign({}, ctx, { extra: call.extra })
+      const handlerCtx = Object.assign({}, ctx, { extra })
       return Promise.resolve(call.tag.handler(first, handlerCtx) as PrimitiveResult)
     }
     let callArgs = call.callArgs
@@ -796,10 +878,83 @@ function terminal(ctx: GuardContext, call: CallData): Promise<PrimitiveResult> {
       callArgs = [...callArgs]
       callArgs[call.argIndex] = ctx.arguments
     }
+    if (extra !== call.extra) {
+      if (callArgs === call.callArgs) callArgs = [...callArgs]
+      callArgs[callArgs.length - 1] = extra
+    }
     return Promise.resolve(call.original(...callArgs) as PrimitiveResult)
   } catch (err) {
     return Promise.reject(err)
   }
+}
+
+/** The JSON-RPC method through which each kind of primitive is called. */
+const METHOD_OF: Readonly<Record<PrimitiveKind, string>> = {
+  tool: 'tools/call',
+  resource: 'resources/read',
+  prompt: 'prompts/get',
+}
+
+/** A `completion/complete` request's item, as `completionTarget` finds it. */
+interface CompletionTarget {
+  readonly item: Loose
+  readonly state: ItemState
+  readonly uri: string | undefined
+  readonly unknownAnswer: () => SdkAnswer
+}
+
+/** The neutral context of one call of `state`'s item. */
+function callContext(
+  binding: SdkBinding,
+  state: ItemState,
+  extra: unknown,
+  info: RequestInfo,
+  uri: string | undefined,
+  args: unknown,
+): GuardContext {
+  return {
+    kind: state.kind,
+    name: state.name,
+    uri,
+    metadata: state.metadata,
+    arguments: (args ?? EMPTY_ARGS) as Readonly<Record<string, unknown>>,
+    requestId: info.requestId,
+    meta: info.meta,
+    sessionId: info.sessionId,
+    auth: info.auth,
+    principal: info.principal,
+    correlationId: correlationIdFrom(info.meta),
+    signal: info.signal,
+    protocolVersion: info.protocolVersion,
+    client: new RequestClient(binding, extra),
+  } satisfies GuardContext
+}
+
+/**
+ * What the client would read of a thrown value, through `filters`, as a copy of the value to
+ * rethrow. Rejects with a `WardenError` only: a refusal from a filter, or
+ * `ERR_CORE_OUTBOUND_FAILED` when the value cannot even be read (fail closed).
+ */
+function cleanThrown(
+  err: unknown,
+  kind: PrimitiveKind,
+  method: string,
+  filters: readonly OutboundFilter[],
+  ctx: GuardContext,
+): Promise<Error> {
+  let view: ReturnType<typeof thrownView>
+  try {
+    view = thrownView(err, kind, method)
+  } catch (cause) {
+    return Promise.reject(
+      new WardenError(CORE_ERROR_CODES.ERR_CORE_OUTBOUND_FAILED, 'An error could not be read; it was withheld', {
+        cause,
+        status: 500,
+        expose: false,
+      }),
+    )
+  }
+  return runOutbound(filters, view, ctx).then((cleaned) => cleanedThrown(err, cleaned))
 }
 
 function hooksOf(middlewares: readonly AnyMiddleware[]): readonly VisibilityHook[] {

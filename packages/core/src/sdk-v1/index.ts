@@ -12,6 +12,7 @@ import {
   type ToolGuard as AnyToolGuard,
   makeGuardFactory,
 } from '../internal/guard-api.js'
+import { type OutboundSend, outboundMessage } from '../internal/outbound.js'
 import {
   installPipeline,
   neutralAuth,
@@ -116,6 +117,26 @@ class V1Binding implements SdkBinding {
 
   protocolError(code: number, message: string, data: Record<string, unknown>): Error {
     return new McpError(code, message, data)
+  }
+
+  /**
+   * SDK 1.x sends everything of a call through `extra.sendNotification` (logging, progress, any
+   * notification) and `extra.sendRequest` (elicitation, sampling, roots, any request).
+   */
+  wrapOutbound(extra: unknown, send: OutboundSend): unknown {
+    const e = extra as Extra
+    const sendNotification = e.sendNotification
+    const sendRequest = e.sendRequest
+    return {
+      ...e,
+      sendNotification: async (notification: ServerNotification) =>
+        sendNotification(await outboundMessage(send, 'notification', notification)),
+      sendRequest: (async (request: ServerRequest, ...rest: unknown[]) =>
+        (sendRequest as (...args: unknown[]) => Promise<unknown>)(
+          await outboundMessage(send, 'request', request),
+          ...rest,
+        )) as Extra['sendRequest'],
+    } satisfies Extra
   }
 }
 

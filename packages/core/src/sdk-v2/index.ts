@@ -16,6 +16,7 @@ import {
   type ToolGuard as AnyToolGuard,
   makeGuardFactory,
 } from '../internal/guard-api.js'
+import { type OutboundSend, outboundMessage } from '../internal/outbound.js'
 import {
   installPipeline,
   neutralAuth,
@@ -137,7 +138,52 @@ class V2Binding implements SdkBinding {
   protocolError(code: number, message: string, data: Record<string, unknown>): Error {
     return new ProtocolError(code, message, data)
   }
+
+  /**
+   * SDK 2.x sends what a call sends through `ctx.mcpReq`: `notify` and `send` directly, `log`,
+   * `elicitInput` and `requestSampling` through the server (not through `notify`/`send` of the
+   * context the handler receives), so each is wrapped.
+   */
+  wrapOutbound(extra: unknown, send: OutboundSend): unknown {
+    const ctx = extra as ServerContext
+    const req = ctx.mcpReq
+    const { notify, log, elicitInput, requestSampling } = req
+    const request = req.send as (...args: unknown[]) => Promise<unknown>
+    const mcpReq = {
+      ...req,
+      notify: async (notification: Parameters<typeof notify>[0], ...rest: unknown[]) =>
+        (notify as (...args: unknown[]) => Promise<void>)(
+          await outboundMessage(send, 'notification', notification),
+          ...rest,
+        ),
+      send: (async (r: { method: string; params?: unknown }, ...rest: unknown[]) =>
+        request(await outboundMessage(send, 'request', r), ...rest)) as typeof req.send,
+      log: async (level: Parameters<typeof log>[0], data: unknown, logger?: string) => {
+        const cleaned = await send({
+          kind: 'notification',
+          method: 'notifications/message',
+          params: logger === undefined ? { level, data } : { level, data, logger },
+        })
+        const clean = cleaned.params
+        return log(level, clean.data, typeof clean.logger === 'string' ? clean.logger : undefined)
+      },
+      elicitInput: async (params: Parameters<typeof elicitInput>[0], options?: Parameters<typeof elicitInput>[1]) => {
+        const cleaned = await send({ kind: 'request', method: 'elicitation/create', params: params as Loose })
+        return elicitInput(cleaned.params as Parameters<typeof elicitInput>[0], options)
+      },
+      requestSampling: async (
+        params: Parameters<typeof requestSampling>[0],
+        options?: Parameters<typeof requestSampling>[1],
+      ) => {
+        const cleaned = await send({ kind: 'request', method: 'sampling/createMessage', params: params as Loose })
+        return requestSampling(cleaned.params as Parameters<typeof requestSampling>[0], options)
+      },
+    } satisfies ServerContext['mcpReq']
+    return { ...ctx, mcpReq }
+  }
 }
+
+type Loose = Record<string, unknown>
 
 /**
  * Installs mcp-warden on an SDK 2.x `McpServer` (`@modelcontextprotocol/server`) and returns the

@@ -23,6 +23,9 @@ export const CONTENT_GUARD_KEYS = [
   'maxFindings',
 ] as const
 
+const MAX_CLEAN_KEYS = 4096
+const MAX_CLEAN_KEY_LENGTH = 64
+
 const isPositiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0
 
 /** Validates options at creation; returns the engine options and limits. */
@@ -68,6 +71,7 @@ export function resolveContentOptions(
     modes: engine.modes as Readonly<Record<ContentCategory, ContentMode>>,
     thresholds: (opts.thresholds ?? {}) as Readonly<Partial<Record<ContentCategory, number>>>,
     asyncDetectors: asyncDetectors as ResolvedContent['asyncDetectors'],
+    cleanKeys: new Set(),
     maxDepth: (opts.maxDepth as number | undefined) ?? 32,
     maxStrings: (opts.maxStrings as number | undefined) ?? 10_000,
     maxEvents: (opts.maxEvents as number | undefined) ?? 20,
@@ -80,6 +84,12 @@ export interface ResolvedContent {
   readonly modes: Readonly<Record<ContentCategory, ContentMode>>
   readonly thresholds: Readonly<Partial<Record<ContentCategory, number>>>
   readonly asyncDetectors: readonly ((text: string) => Promise<readonly Finding[]>)[]
+  /**
+   * Object keys the engine found nothing in, so that the keys of every result (the same few, call
+   * after call) are scanned once. Bounded (`MAX_CLEAN_KEYS` keys of at most `MAX_CLEAN_KEY_LENGTH`
+   * characters); once full, keys are scanned every time. A key with any finding is never kept.
+   */
+  readonly cleanKeys: Set<string>
   readonly maxDepth: number
   readonly maxStrings: number
   readonly maxEvents: number
@@ -119,11 +129,28 @@ export class ContentScan {
   text(value: string, path: string, inKey = false): string {
     if (++this.strings > this.resolved.maxStrings)
       throw this.tooComplex(`more than ${this.resolved.maxStrings} strings`)
+    const async = this.resolved.asyncDetectors.length > 0
+    const cleanKeys = this.resolved.cleanKeys
+    if (inKey && cleanKeys.has(value)) {
+      if (async) this.pending.push({ value, path, inKey })
+      return value
+    }
     const result = this.resolved.sanitize(value)
     this.omitted += result.omitted
     for (const f of result.findings) this.findings.push({ ...f, path, inKey })
     for (const f of result.refused) this.refused.push({ ...f, path, inKey })
-    if (this.resolved.asyncDetectors.length > 0) this.pending.push({ value, path, inKey })
+    if (async) this.pending.push({ value, path, inKey })
+    if (
+      inKey &&
+      result.text === value &&
+      result.findings.length === 0 &&
+      result.refused.length === 0 &&
+      result.omitted === 0 &&
+      value.length <= MAX_CLEAN_KEY_LENGTH &&
+      cleanKeys.size < MAX_CLEAN_KEYS
+    ) {
+      cleanKeys.add(value)
+    }
     return result.text
   }
 
@@ -147,6 +174,19 @@ export class ContentScan {
     if (typeof value === 'string') return this.text(value, path)
     if (typeof value !== 'object' || value === null) return value
     if (depth >= this.resolved.maxDepth) throw this.tooComplex(`nested deeper than ${this.resolved.maxDepth}`)
+    // Scan what the transport serializes: a value with `toJSON` (URL, Date, ...) as what it
+    // returns, a boxed string as its string. The original is kept when that needs no change.
+    const toJSON = (value as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function') {
+      const serialized: unknown = toJSON.call(value, '')
+      const cleaned = this.value(serialized, path, depth + 1, keys)
+      return cleaned === serialized ? value : cleaned
+    }
+    if (value instanceof String) {
+      const text = String(value)
+      const cleaned = this.text(text, path)
+      return cleaned === text ? value : cleaned
+    }
     if (Array.isArray(value)) {
       let changed = false
       const out: unknown[] = []
@@ -164,7 +204,7 @@ export class ContentScan {
       const cleanKey = keys ? this.text(key, pointer, true) : key
       if (Object.hasOwn(out, cleanKey)) {
         throw new ContentError(this.refusedCode(), 'Two keys become identical once sanitized', {
-          details: { path: pointer, reason: 'key-collision' },
+          details: { path: this.safePointer(pointer), reason: 'key-collision' },
         })
       }
       const cleanItem = this.value(item, pointer, depth + 1, keys)
@@ -210,7 +250,7 @@ export class ContentScan {
           direction: this.direction,
           category: f.category,
           detector: f.detector,
-          path: f.path,
+          path: this.safePointer(f.path),
           inKey: f.inKey,
           start: f.start,
           end: f.end,
@@ -222,14 +262,15 @@ export class ContentScan {
     })
     const first = this.refused[0]
     if (first !== undefined) {
+      const path = this.safePointer(first.path)
       throw new ContentError(
         this.refusedCode(),
-        `${this.direction === 'input' ? 'Argument' : 'Result'} refused: ${first.category} (${first.detector}) at ${first.path || '/'}`,
+        `${this.direction === 'input' ? 'Argument' : 'Result'} refused: ${first.category} (${first.detector}) at ${path || '/'}`,
         {
           details: {
             category: first.category,
             detector: first.detector,
-            path: first.path,
+            path,
             start: first.start,
             end: first.end,
             count: this.refused.length,
@@ -237,6 +278,23 @@ export class ContentScan {
         },
       )
     }
+  }
+
+  /**
+   * `path` as it may be shown (in a denial, an event, an audit record): a segment is an object key
+   * of the scanned value, so one that is not plain ASCII or that the engine flags becomes `*`,
+   * lest a refusal or an event carry the secret or the hidden text it is about.
+   */
+  private safePointer(path: string): string {
+    return path
+      .split('/')
+      .map((segment) => {
+        if (segment === '' || /^[0-9]{1,10}$/.test(segment)) return segment
+        if (!/^[A-Za-z0-9_.$@:~-]{1,64}$/.test(segment)) return '*'
+        const scanned = this.resolved.sanitize(segment)
+        return scanned.findings.length === 0 && scanned.refused.length === 0 && !scanned.changed ? segment : '*'
+      })
+      .join('/')
   }
 
   private refusedCode() {
