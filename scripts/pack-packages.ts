@@ -4,7 +4,7 @@
  * `scripts/check-packages.ts` and `scripts/tarball-consumer.ts`. Run after `pnpm build`.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,6 +46,7 @@ export interface Tarball {
 
 /** Packs every published package with pnpm into a new temporary directory (or `dest`). */
 export function packAll(dest: string = mkdtempSync(join(tmpdir(), 'mcp-warden-pack-'))): Tarball[] {
+  mkdirSync(dest, { recursive: true })
   return PACKAGES.map((folder) => {
     const dir = join(root, 'packages', folder)
     const before = new Set(readdirSync(dest))
