@@ -3,8 +3,9 @@
  * into a new project in a temporary directory, next to `@modelcontextprotocol/sdk` (1.x),
  * `@modelcontextprotocol/server` and `@modelcontextprotocol/client` (2.x) and zod from the registry
  * (the versions of the workspace lockfile). The README's quick-start code blocks (marked
- * `<!-- quickstart:v1 -->`, `<!-- quickstart:v2 -->`, `<!-- quickstart:http -->`) and every `ts` block
- * of the SDK 2.x guide shipped in `@mcp-warden/core` are written into it as they are, typechecked with
+ * `<!-- quickstart:v1 -->`, `<!-- quickstart:v2 -->`, `<!-- quickstart:http -->`), every `ts` block
+ * of the SDK 2.x guide shipped in `@mcp-warden/core` and the blocks of the shipped READMEs marked
+ * `<!-- typecheck -->` are written into it as they are, typechecked with
  * tsc against the installed packages, and the stdio quick starts are run under a real client of each
  * SDK major that asserts the allowed and the denied call (`examples/quickstart/client.ts`).
  * Run after `pnpm build`; `--keep` leaves the project on disk.
@@ -89,6 +90,17 @@ for (const [index, block] of codeBlocks(guide)
   const file = `sdk-v2-guide-${index + 1}-line-${block.line}.ts`
   writeFileSync(join(project, 'src', file), `${block.code}\nexport {}\n`)
   files.push(file)
+}
+// The blocks of the packages' READMEs marked `<!-- typecheck -->`, as shipped.
+for (const tarball of tarballs) {
+  const dir = join(project, 'node_modules', tarball.name)
+  for (const doc of tarball.files.filter((f) => f.endsWith('.md') && f !== 'README-sdk-v2.md')) {
+    for (const block of codeBlocks(readFileSync(join(dir, doc), 'utf8')).filter((b) => b.marker === 'typecheck')) {
+      const file = `${tarball.folder}-${doc.replace(/\.md$/, '')}-line-${block.line}.ts`
+      writeFileSync(join(project, 'src', file), `${block.code}\nexport {}\n`)
+      files.push(file)
+    }
+  }
 }
 copyFileSync(join(root, 'examples/quickstart/client.ts'), join(project, 'src/client.ts'))
 
