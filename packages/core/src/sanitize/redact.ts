@@ -1,8 +1,8 @@
-import { applyFindings, placeholder } from './internal/apply.js'
 import { checkRecord, isBoolean, isThreshold, resolveMaxFindings } from './internal/options.js'
-import { detectPii } from './pii.js'
-import { detectSecrets } from './secrets.js'
-import type { Finding, RedactOptions, RedactResult } from './types.js'
+import { sanitizeResolved } from './internal/passes.js'
+import { replacementFor } from './sanitize-text.js'
+import { capFindings } from './scan-text.js'
+import type { ContentCategory, ContentMode, RedactOptions, RedactResult } from './types.js'
 
 const KEYS = ['secret', 'pii'] as const
 
@@ -29,19 +29,24 @@ export function redact(text: string, options: RedactOptions = {}): RedactResult 
   checkRecord('redact', 'categories', options.categories, isBoolean, KEYS)
   checkRecord('redact', 'thresholds', options.thresholds, isThreshold, KEYS)
   const maxFindings = resolveMaxFindings('redact', options.maxFindings)
-  const findings: Finding[] = []
-  if (options.categories?.secret !== false) {
-    const min = options.thresholds?.secret ?? 0.5
-    for (const f of detectSecrets(text)) if (f.score >= min) findings.push(f)
+  const categories = { ...options.categories }
+  const thresholds = { ...options.thresholds }
+  const resolved = {
+    enabled: (c: ContentCategory) => (c === 'secret' || c === 'pii') && categories[c] !== false,
+    threshold: (c: ContentCategory) => (c === 'secret' || c === 'pii' ? (thresholds[c] ?? 0.5) : 1),
+    detectors: [],
+    maxFindings,
   }
-  if (options.categories?.pii !== false) {
-    const min = options.thresholds?.pii ?? 0.5
-    for (const f of detectPii(text)) if (f.score >= min) findings.push(f)
-  }
-  findings.sort((a, b) => a.start - b.start || a.end - b.end)
-  return {
-    text: applyFindings(text, findings, (f) => placeholder(f.detector)),
-    findings: findings.length <= maxFindings ? findings : findings.slice(0, maxFindings),
-    omitted: Math.max(0, findings.length - maxFindings),
-  }
+  const { text: out, list } = sanitizeResolved(text, resolved, MODES, replacementFor)
+  return { text: out, ...capFindings(list, maxFindings) }
+}
+
+/** Secrets and PII are replaced; nothing else is searched. */
+const MODES: Readonly<Record<ContentCategory, ContentMode>> = {
+  invisible: 'report',
+  confusable: 'report',
+  'terminal-escape': 'report',
+  'prompt-injection': 'report',
+  secret: 'strip',
+  pii: 'strip',
 }

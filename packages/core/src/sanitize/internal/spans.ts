@@ -94,6 +94,57 @@ export class SpanList {
     this.push(category, detector, start, end, score, message)
   }
 
+  /** Moves entry `i` to a new span (used to map spans of a derived text back to the original). */
+  setSpan(i: number, start: number, end: number): void {
+    this.#starts[i] = start
+    this.#ends[i] = end
+  }
+
+  /** Score of entry `i`. */
+  score(i: number): number {
+    return this.#scores[i] as number
+  }
+
+  /** Message of entry `i`. */
+  message(i: number): string {
+    return (this.#kindList[this.#kinds[i] as number] as Kind).message
+  }
+
+  /**
+   * Whether an entry of this (sorted) list has this category, detector and span. Binary search on
+   * the start: the list must be ordered (`inOrder`).
+   */
+  has(category: ContentCategory, detector: string, start: number, end: number): boolean {
+    let lo = 0
+    let hi = this.#length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((this.#starts[mid] as number) < start) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = lo; i < this.#length && this.#starts[i] === start; i++) {
+      if (this.#ends[i] === end && this.detector(i) === detector && this.category(i) === category) return true
+    }
+    return false
+  }
+
+  /** This (sorted) list without entries equal to the previous one in kind and span; `this` when there are none. */
+  withoutDuplicates(): SpanList {
+    let duplicates = false
+    for (let i = 1; i < this.#length && !duplicates; i++) duplicates = this.#same(i - 1, i)
+    if (!duplicates) return this
+    const out = new SpanList()
+    for (let i = 0; i < this.#length; i++) {
+      if (i > 0 && this.#same(i - 1, i)) continue
+      out.pushFinding(this.at(i))
+    }
+    return out
+  }
+
+  #same(a: number, b: number): boolean {
+    return this.#starts[a] === this.#starts[b] && this.#ends[a] === this.#ends[b] && this.#kinds[a] === this.#kinds[b]
+  }
+
   /** Drops the entries from `from` on whose score is under `threshold`, keeping the order. */
   dropBelow(from: number, threshold: number): void {
     let kept = from
