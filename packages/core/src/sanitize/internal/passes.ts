@@ -54,19 +54,33 @@ export function sanitizeResolved(
   const replace = (l: SpanList) => (i: number) => replacementFor(l.category(i), l.detector(i))
   let current = applySpans(text, list, strips(list), replace(list))
   if (current !== text) {
-    // Maps from each pass's output back to its input, newest last.
-    const back: BackMap[] = [backMapOf(list, strips(list), replace(list))]
+    // How to map each pass's output back to its input, oldest first; built when first needed.
+    const steps: (() => BackMap)[] = [lazyBackMap(text, current, list, strips(list), replace(list))]
     for (let pass = 1; pass < MAX_PASSES; pass++) {
       const again = scanResolved(current, resolved, stripped)
       const next = applySpans(current, again, strips(again), replace(again))
-      if (again.length > 0) list = withNew(list, again, back)
+      if (again.length > 0)
+        list = withNew(
+          list,
+          again,
+          steps.map((step) => step()),
+        )
       if (next === current) break
-      back.push(backMapOf(again, strips(again), replace(again)))
+      steps.push(lazyBackMap(current, next, again, strips(again), replace(again)))
       current = next
     }
   }
   const kindModes = list.kinds.map((kind) => modes[kind.category])
   return { text: current, list, modeAt: (i) => kindModes[list.kind(i)] as ContentMode }
+}
+
+/** `backMapOf`, built on the first call only. */
+function lazyBackMap(...args: Parameters<typeof backMapOf>): () => BackMap {
+  let map: BackMap | undefined
+  return () => {
+    map ??= backMapOf(...args)
+    return map
+  }
 }
 
 /** `list` plus the entries of `later` (spans into the latest output) not already in it, mapped back. */
@@ -89,7 +103,7 @@ function withNew(list: SpanList, later: SpanList, back: readonly BackMap[]): Spa
   }
   if (added.length === 0) return list
   const merged = new SpanList()
-  for (let i = 0; i < list.length; i++) merged.pushFinding(list.at(i))
+  for (let i = 0; i < list.length; i++) merged.pushFrom(list, i)
   added.forEach((i, j) => {
     merged.push(
       later.category(i),
@@ -111,59 +125,60 @@ interface BackMap {
   end(p: number): number
 }
 
-/** The back map of `applySpans(input, spans, include, replacement)`, replaying its merging of overlaps. */
-function backMapOf(spans: SpanList, include: (i: number) => boolean, replacement: (i: number) => string): BackMap {
-  // Per replaced region: where its replacement starts and ends in the output, and the input span.
-  const outAt: number[] = []
-  const outEnd: number[] = []
-  const inStart: number[] = []
-  const inEnd: number[] = []
+/**
+ * The back map of `output = applySpans(input, spans, include, replacement)`, replaying its merging
+ * of overlaps: one entry per output offset, so each lookup is constant time.
+ */
+function backMapOf(
+  input: string,
+  output: string,
+  spans: SpanList,
+  include: (i: number) => boolean,
+  replacement: (i: number) => string,
+): BackMap {
+  const starts = new Int32Array(output.length + 1)
+  const ends = new Int32Array(output.length + 1)
   let cursor = 0
   let out = 0
   let changed = false
+  let last = -1
+  const copy = (to: number): void => {
+    for (; cursor < to; cursor++, out++) {
+      starts[out] = cursor
+      ends[out] = cursor
+    }
+  }
+  const replace = (start: number, end: number, length: number): void => {
+    ends[out] = start
+    for (let k = 0; k < length; k++) {
+      starts[out + k] = start
+      ends[out + k + 1] = end
+    }
+    out += length
+    cursor = end
+  }
+  let pendingStart = 0
+  let pendingEnd = 0
+  let pendingLength = 0
   for (let i = 0; i < spans.length; i++) {
     if (!include(i)) continue
     const start = spans.start(i)
     const end = spans.end(i)
-    if (changed && start < cursor) {
-      cursor = Math.max(cursor, end)
-      inEnd[inEnd.length - 1] = cursor
+    if (changed && start < pendingEnd) {
+      pendingEnd = Math.max(pendingEnd, end)
       continue
     }
-    out += start - cursor
-    const length = replacement(i).length
-    outAt.push(out)
-    outEnd.push(out + length)
-    inStart.push(start)
-    cursor = Math.max(cursor, end)
-    inEnd.push(cursor)
-    out += length
+    if (changed) replace(pendingStart, pendingEnd, pendingLength)
+    copy(start)
+    pendingStart = start
+    pendingEnd = Math.max(start, end)
+    pendingLength = replacement(i).length
     changed = true
+    last = i
   }
-  /** Index of the last region whose replacement starts before `p` (or at `p` when `atOrBefore`). */
-  const last = (p: number, atOrBefore: boolean): number => {
-    let lo = 0
-    let hi = outAt.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      const at = outAt[mid] as number
-      if (at < p || (atOrBefore && at === p)) lo = mid + 1
-      else hi = mid
-    }
-    return lo - 1
-  }
-  return {
-    start(p) {
-      const k = last(p, true)
-      if (k < 0) return p
-      if (p < (outEnd[k] as number)) return inStart[k] as number
-      return (inEnd[k] as number) + p - (outEnd[k] as number)
-    },
-    end(p) {
-      const k = last(p, false)
-      if (k < 0) return p
-      if (p <= (outEnd[k] as number)) return inEnd[k] as number
-      return (inEnd[k] as number) + p - (outEnd[k] as number)
-    },
-  }
+  if (last >= 0) replace(pendingStart, pendingEnd, pendingLength)
+  copy(input.length)
+  starts[out] = input.length
+  ends[out] = input.length
+  return { start: (p) => starts[p] ?? input.length, end: (p) => ends[p] ?? input.length }
 }
