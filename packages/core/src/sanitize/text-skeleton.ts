@@ -34,6 +34,8 @@ const NAMED: Readonly<Record<string, number>> = {
   colon: 0x3a,
 }
 
+const LEGACY = ['quot', 'amp', 'lt', 'gt']
+
 /** Look-alikes of `<`, `>` and `/` that NFKC leaves alone. */
 const PUNCTUATION: Readonly<Record<string, string>> = {
   '\u2039': '<',
@@ -137,11 +139,16 @@ function escapeAt(text: string, at: number): [number, number] | undefined {
       if (read === undefined || !validCodePoint(read[0])) return undefined
       return [read[0], text.charCodeAt(read[1]) === 0x3b ? read[1] + 1 : read[1]]
     }
+    // Browsers also read `&lt`, `&gt`, `&amp` and `&quot` without the semicolon (`&LTtag`).
     let i = at + 1
     while (i < text.length && i < at + 10 && /[A-Za-z]/.test(text.charAt(i))) i++
-    const named = NAMED[text.slice(at + 1, i).toLowerCase()]
-    if (named === undefined) return undefined
-    return [named, text.charCodeAt(i) === 0x3b ? i + 1 : i]
+    const letters = text.slice(at + 1, i).toLowerCase()
+    const named = NAMED[letters]
+    if (named !== undefined) return [named, text.charCodeAt(i) === 0x3b ? i + 1 : i]
+    for (const legacy of LEGACY) {
+      if (letters.startsWith(legacy)) return [NAMED[legacy] as number, at + 1 + legacy.length]
+    }
+    return undefined
   }
   if (c === 0x5c /* \ */) {
     const n = text.charAt(at + 1)
