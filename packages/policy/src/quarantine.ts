@@ -104,10 +104,16 @@ function neutralize(text: string, label: string): string {
 /**
  * Quarantines ("spotlights") untrusted output: every text block of a tool result, every text of a
  * resource read, and every text of a prompt's messages is wrapped in markers with a random boundary
- * minted per call, with a note that the enclosed text is data, not instructions. Anything inside
- * that could close or imitate the marker (any `<label...>` or `</label...>` tag, whatever its
- * boundary, in any case) is replaced by `[marker removed]`, so fetched text cannot end the
- * quarantine early; and since the boundary is random, it cannot be guessed in advance either.
+ * minted per call, with a note that the enclosed text is data, not instructions.
+ *
+ * The markers cannot be forged from inside, whatever the middleware order and whatever a later
+ * `sanitizeOutput` strips: the text is first normalized with the engine (invisible characters and
+ * every escape sequence stripped, so nothing left can be removed later to assemble a tag or swallow
+ * the closing marker), then every mention of the label in any disguise (case, look-alike letters,
+ * dashes or none, soft hyphens, zero-width and bidi characters, HTML character references,
+ * `\u`-escapes, percent-encoding; see `textSkeleton`) is replaced by `[marker removed]` with the
+ * tag around it. Since the boundary is random, it cannot be guessed in advance either. Choose a
+ * label ordinary content does not contain: mentions inside words are neutralized too.
  *
  * Use it on tools that return text they fetched from outside (web pages, tickets, e-mails, search
  * results). `structuredContent` is left as it is (wrapping would break its schema); error results

@@ -11,6 +11,11 @@ const KEYS = ['secret', 'pii'] as const
  * (`[REDACTED:aws-access-key]`, `[REDACTED:email]`), for logs, audit events and span attributes.
  * The same input always gives the same output; the placeholder never carries any part of the value.
  *
+ * Secrets and PII are searched in the text without invisible characters and escape sequences (in
+ * each way a reader may take an escape left in place), so a secret split by a zero-width space or an
+ * escape is redacted whole, splitters included; the rest of the text is kept as it is. Redaction
+ * repeats until nothing changes, so redacting the output again returns it unchanged.
+ *
  * @throws TypeError when `text` is not a string or options are malformed.
  * @example
  * ```ts

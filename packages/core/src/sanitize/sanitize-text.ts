@@ -36,6 +36,13 @@ export const replacementFor = (category: ContentCategory, detector: string): str
  * Defaults: strip `invisible` and `terminal-escape`, report the rest. Stripping never removes
  * legitimate emoji tag sequences, ZWJ emoji, or the ZWNJ Persian needs (they are not findings).
  *
+ * Detection sees what the client will see: secrets, PII, injection markers and extra detectors
+ * search the text without any invisible character or escape sequence (whatever their mode), so a
+ * secret split by a zero-width space or an escape is found whole and its span, in the original,
+ * covers the splitters. Scanning and rewriting repeat until a pass changes nothing (at most 8
+ * passes), so the output is a fixed point: sanitizing it again with the same options returns it
+ * unchanged.
+ *
  * @throws TypeError when `text` is not a string or options are malformed (unknown category or mode).
  * @see https://trojansource.codes/ and https://embracethered.com/blog/posts/2024/hiding-and-finding-text-with-unicode-tags/
  * @example

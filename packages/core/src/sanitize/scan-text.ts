@@ -107,7 +107,13 @@ export function capFindings(list: SpanList, max: number): ScanResult {
  * Categories (see `ContentCategory`): `invisible`, `terminal-escape`, `prompt-injection`, `secret`,
  * `pii` on by default; `confusable` off by default.
  *
- * @param text - Any string. Spans are UTF-16 offsets into it.
+ * Invisible characters and escapes are found in `text`; the other categories and extra detectors
+ * search what a reader sees: `text` without invisible characters and escape sequences (read as a
+ * terminal, an ANSI-stripping library and a model each read them), so a secret split by a
+ * zero-width space is found whole.
+ *
+ * @param text - Any string. Spans are UTF-16 offsets into it, also for findings made across
+ * invisible characters (the span then covers them).
  * @param options - `categories` (switches), `thresholds` (0..1, default 0.5), `detectors` (extra,
  * for example model-based, detectors), `maxFindings` (default 1000; the rest are counted in `omitted`).
  * @throws TypeError when `text` is not a string or `options` are malformed (unknown keys, thresholds
