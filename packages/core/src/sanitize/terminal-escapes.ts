@@ -122,8 +122,9 @@ export function detectTerminalEscapes(text: string): Finding[] {
 /**
  * @internal End of the control sequence introduced at `at` (a control character): what stripping
  * removes, at least the character itself. With `completeOnly`, a sequence that is not properly
- * ended (a string without its terminator, a CSI without its final byte) counts as its introducer
- * alone, the way a reader that removes only well-formed sequences sees it.
+ * ended (a string without its terminator, a CSI without its final byte) or is only ESC and one
+ * character counts as its introducer alone, the way a reader that removes only well-formed
+ * sequences sees it.
  */
 export function controlSequenceEnd(text: string, at: number, completeOnly = false): number {
   const end = Math.max(parseAt(text, at).end, at + 1)
@@ -146,7 +147,9 @@ function isComplete(text: string, at: number, end: number): boolean {
     const params = escaped ? at + 2 : at + 1
     return end > params && last >= 0x40 && last <= 0x7e
   }
-  return escaped && last >= 0x30 && last <= 0x7e
+  // nF escapes (`ESC ( B`) have intermediates; a two-character escape (`ESC g`) reads as a stray ESC
+  // before a letter to anyone but a terminal.
+  return escaped && end - at > 2 && last >= 0x30 && last <= 0x7e
 }
 
 /** @internal `detectTerminalEscapes` writing into a span list (no object per finding). */
