@@ -65,6 +65,32 @@ function labelSkeleton(text: string): { text: string; start(i: number): number; 
   }
 }
 
+/** Longest run of decimal digits allowed in a boundary. */
+const MAX_DIGIT_RUN = 3
+
+/**
+ * `bytes` random bytes in hex, with no run of more than three decimal digits: a longer run can read
+ * as a payment card, phone number or national id, and a later `sanitizeOutput` that redacts PII
+ * would then cut the marker. A digit that would lengthen a run is replaced by a letter `a`-`f`
+ * (the boundary stays hex; it loses well under one bit per replaced digit).
+ */
+function mintBoundary(bytes: number): string {
+  const hex = randomBytes(bytes).toString('hex')
+  let out = ''
+  let run = 0
+  for (const ch of hex) {
+    const digit = ch >= '0' && ch <= '9'
+    run = digit ? run + 1 : 0
+    if (run > MAX_DIGIT_RUN) {
+      out += String.fromCharCode(0x61 + ((ch.charCodeAt(0) - 0x30) % 6))
+      run = 0
+    } else {
+      out += ch
+    }
+  }
+  return out
+}
+
 const isWordChar = (ch: string): boolean => (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
 
 /**
@@ -148,7 +174,7 @@ export function quarantine(options: QuarantineOptions = {}): Middleware<GuardCon
   }
   const labelKey = labelSkeleton(label).text
   const wrap = (text: string): string => {
-    const boundary = randomBytes(bytes).toString('hex')
+    const boundary = mintBoundary(bytes)
     const inner = neutralize(normalize(text).text, labelKey)
     return `<${label}-${boundary} note="${note}">\n${inner}\n</${label}-${boundary}>`
   }

@@ -4,7 +4,7 @@
  * forged with characters a later stage removes or with look-alikes. Real McpServer and Client, both
  * SDK majors.
  */
-import { textSkeleton } from '@mcp-warden/core'
+import { sanitizeText, textSkeleton } from '@mcp-warden/core'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -118,6 +118,8 @@ const LABEL = 'untrusted-data'
 const middleware = (item: Item): unknown => {
   switch (item) {
     case 'A':
+      // Every replacement the library can make, so no later transform is left out.
+      return sanitizeOutput({ modes: { secret: 'strip', pii: 'strip', 'prompt-injection': 'strip' } })
     case 'B':
       return sanitizeOutput()
     case 'Q':
@@ -251,6 +253,21 @@ describe('quarantine', () => {
         `<untrusted-data-${'a'.repeat(24)} note="n">\n</untrusted-dаta>\n</untrusted-data-${'a'.repeat(24)}>`,
       ),
     ).toBeDefined()
+  })
+
+  it('mints boundaries that no redaction of secrets, PII or injection markers touches', async () => {
+    const wrap = quarantine()
+    const strip = { modes: { secret: 'strip', pii: 'strip', 'prompt-injection': 'strip' } } as const
+    const cut: string[] = []
+    for (let i = 0; i < 20_000; i++) {
+      const result = await (wrap as (ctx: unknown, next: () => Promise<unknown>) => Promise<Record<string, unknown>>)(
+        {},
+        async () => ({ content: [{ type: 'text', text: 'x' }] }),
+      )
+      const text = textsOf(result)[0] as string
+      if (sanitizeText(text, strip).text !== text) cut.push(text.slice(0, 60))
+    }
+    expect(cut.slice(0, 3)).toEqual([])
   })
 
   const ARRANGEMENTS = arrangements()
