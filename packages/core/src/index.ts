@@ -64,6 +64,7 @@ export { createSanitizer, sanitizeText } from './sanitize/sanitize-text.js'
 export { scanText } from './sanitize/scan-text.js'
 export { detectSecrets } from './sanitize/secrets.js'
 export { detectTerminalEscapes } from './sanitize/terminal-escapes.js'
+export { type TextSkeleton, textSkeleton } from './sanitize/text-skeleton.js'
 export {
   CONTENT_CATEGORIES,
   type ContentCategory,

@@ -9,7 +9,8 @@ const CYRILLIC_OR_GREEK = /[\u0370-\u03FF\u0400-\u052F\u1F00-\u1FFF]/g
  * ones, and digits/letters often swapped in names. A subset of Unicode's confusables.txt chosen for
  * identifiers.
  */
-const FOLD: Readonly<Record<string, string>> = {
+/** @internal */
+export const FOLD: Readonly<Record<string, string>> = {
   а: 'a',
   в: 'b',
   е: 'e',

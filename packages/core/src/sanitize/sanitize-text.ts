@@ -1,6 +1,7 @@
-import { applySpans, placeholder } from './internal/apply.js'
+import { placeholder } from './internal/apply.js'
 import { checkRecord, resolveScan } from './internal/options.js'
-import { capFindings, scanResolved } from './scan-text.js'
+import { sanitizeResolved } from './internal/passes.js'
+import { capFindings } from './scan-text.js'
 import type { ContentCategory, ContentMode, SanitizeOptions, SanitizeResult } from './types.js'
 
 const DEFAULT_MODES: Readonly<Record<ContentCategory, ContentMode>> = {
@@ -13,7 +14,8 @@ const DEFAULT_MODES: Readonly<Record<ContentCategory, ContentMode>> = {
 }
 const MODES: readonly string[] = ['report', 'strip', 'refuse']
 
-const replacementFor = (category: ContentCategory, detector: string): string => {
+/** @internal What a stripped finding is replaced with. */
+export const replacementFor = (category: ContentCategory, detector: string): string => {
   switch (category) {
     case 'secret':
     case 'pii':
@@ -33,6 +35,13 @@ const replacementFor = (category: ContentCategory, detector: string): string => 
  *
  * Defaults: strip `invisible` and `terminal-escape`, report the rest. Stripping never removes
  * legitimate emoji tag sequences, ZWJ emoji, or the ZWNJ Persian needs (they are not findings).
+ *
+ * Detection sees what the client will see: secrets, PII, injection markers and extra detectors
+ * search the text without any invisible character or escape sequence (whatever their mode), so a
+ * secret split by a zero-width space or an escape is found whole and its span, in the original,
+ * covers the splitters. Scanning and rewriting repeat until a pass changes nothing (at most 8
+ * passes), so the output is a fixed point: sanitizing it again with the same options returns it
+ * unchanged.
  *
  * @throws TypeError when `text` is not a string or options are malformed (unknown category or mode).
  * @see https://trojansource.codes/ and https://embracethered.com/blog/posts/2024/hiding-and-finding-text-with-unicode-tags/
@@ -83,23 +92,15 @@ function prepare(where: string, options: SanitizeOptions | undefined): Prepared 
 }
 
 function run(text: string, { resolved, modes }: Prepared): SanitizeResult {
-  const list = scanResolved(text, resolved)
-  // A mode per kind (category, detector, message): a scan has a handful of kinds and may have
-  // hundreds of thousands of findings.
-  const kindModes = list.kinds.map((kind) => modes[kind.category])
-  const modeAt = (i: number): ContentMode => kindModes[list.kind(i)] as ContentMode
-  const out = applySpans(
-    text,
-    list,
-    (i) => modeAt(i) === 'strip',
-    (i) => replacementFor(list.category(i), list.detector(i)),
-  )
+  const { text: out, list, modeAt } = sanitizeResolved(text, resolved, modes, replacementFor)
   const reported = capFindings(list, resolved.maxFindings)
   return {
     text: out,
     findings: reported.findings,
     omitted: reported.omitted,
     changed: out !== text,
-    refused: kindModes.includes('refuse') ? list.toFindings(resolved.maxFindings, (i) => modeAt(i) === 'refuse') : [],
+    refused: list.kinds.some((kind) => modes[kind.category] === 'refuse')
+      ? list.toFindings(resolved.maxFindings, (i) => modeAt(i) === 'refuse')
+      : [],
   }
 }

@@ -119,6 +119,39 @@ export function detectTerminalEscapes(text: string): Finding[] {
   return list.toFindings()
 }
 
+/**
+ * @internal End of the control sequence introduced at `at` (a control character): what stripping
+ * removes, at least the character itself. With `completeOnly`, a sequence that is not properly
+ * ended (a string without its terminator, a CSI without its final byte) or is only ESC and one
+ * character counts as its introducer alone, the way a reader that removes only well-formed
+ * sequences sees it.
+ */
+export function controlSequenceEnd(text: string, at: number, completeOnly = false): number {
+  const end = Math.max(parseAt(text, at).end, at + 1)
+  if (!completeOnly || end === at + 1) return end
+  return isComplete(text, at, end) ? end : at + 1
+}
+
+const STRING_INTRODUCERS = [0x5d, 0x50, 0x58, 0x5e, 0x5f]
+const C1_STRING_INTRODUCERS = [0x9d, 0x90, 0x98, 0x9e, 0x9f]
+
+function isComplete(text: string, at: number, end: number): boolean {
+  const c = text.charCodeAt(at)
+  const last = text.charCodeAt(end - 1)
+  const escaped = c === ESC
+  const kind = escaped ? text.charCodeAt(at + 1) : c
+  if (escaped ? STRING_INTRODUCERS.includes(kind) : C1_STRING_INTRODUCERS.includes(kind)) {
+    return last === BEL || last === ST_C1 || (last === 0x5c && text.charCodeAt(end - 2) === ESC && end - 2 > at)
+  }
+  if ((escaped && kind === 0x5b) || c === 0x9b) {
+    const params = escaped ? at + 2 : at + 1
+    return end > params && last >= 0x40 && last <= 0x7e
+  }
+  // nF escapes (`ESC ( B`) have intermediates; a two-character escape (`ESC g`) reads as a stray ESC
+  // before a letter to anyone but a terminal.
+  return escaped && end - at > 2 && last >= 0x30 && last <= 0x7e
+}
+
 /** @internal `detectTerminalEscapes` writing into a span list (no object per finding). */
 export function terminalEscapeSpans(text: string, out: SpanList): void {
   const floor = out.length

@@ -66,7 +66,11 @@ export interface Finding {
 export interface Detector {
   /** Name shown in reports. */
   readonly name: string
-  /** Returns findings with spans into `text`. Spans out of range are clamped; scores are clamped to 0..1. */
+  /**
+   * Returns findings with spans into `text`. Spans out of range are clamped; scores are clamped to
+   * 0..1. The engine passes the detection view (the text without invisible characters and escape
+   * sequences, what the client reads) and maps the spans back to the original text.
+   */
   detect(text: string): readonly Finding[]
 }
 
@@ -82,7 +86,10 @@ export interface ScanOptions {
    * category. Prompt-injection rules score 0.4 (weak cue) to 1 (unambiguous marker).
    */
   readonly thresholds?: Readonly<Partial<Record<ContentCategory, number>>>
-  /** Extra detectors run after the built-in ones. Their findings obey the same thresholds. Default none. */
+  /**
+   * Extra detectors run after the built-in ones, on the detection view (see `Detector.detect`).
+   * Their findings obey the same thresholds. Default none.
+   */
   readonly detectors?: readonly Detector[]
   /**
    * Most findings returned (the first ones by position); the rest are counted in `omitted`. Hostile
@@ -123,7 +130,10 @@ export interface SanitizeResult {
   readonly text: string
   /**
    * Findings at or above threshold, spans into the ORIGINAL text, ordered by start; at most
-   * `maxFindings` of them (every finding was applied, reported or not).
+   * `maxFindings` of them (every finding was applied, reported or not). A secret, PII or marker
+   * found across invisible characters or escapes has a span from its first to its last visible
+   * character, those characters included. Findings of later passes (see `sanitizeText`) are
+   * mapped back to the original text too.
    */
   readonly findings: readonly Finding[]
   /** How many further findings were left out of `findings` (and of `refused`). */

@@ -46,7 +46,7 @@ export function applySpans(
 const DENSE = 256
 
 /** A growable UTF-16 buffer (lone surrogates are copied as they are). */
-class CodeUnits {
+export class CodeUnits {
   #units: Uint16Array
   #length = 0
   constructor(capacity: number) {

@@ -94,6 +94,54 @@ export class SpanList {
     this.push(category, detector, start, end, score, message)
   }
 
+  /** Moves entry `i` to a new span (used to map spans of a derived text back to the original). */
+  setSpan(i: number, start: number, end: number): void {
+    this.#starts[i] = start
+    this.#ends[i] = end
+  }
+
+  /** Score of entry `i`. */
+  score(i: number): number {
+    return this.#scores[i] as number
+  }
+
+  /** Message of entry `i`. */
+  message(i: number): string {
+    return (this.#kindList[this.#kinds[i] as number] as Kind).message
+  }
+
+  /**
+   * Whether an entry of this (sorted) list has this category, detector and span. Binary search on
+   * the start: the list must be ordered (`inOrder`).
+   */
+  has(category: ContentCategory, detector: string, start: number, end: number): boolean {
+    let lo = 0
+    let hi = this.#length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((this.#starts[mid] as number) < start) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = lo; i < this.#length && this.#starts[i] === start; i++) {
+      if (this.#ends[i] === end && this.detector(i) === detector && this.category(i) === category) return true
+    }
+    return false
+  }
+
+  /** This (sorted) list without entries equal to the previous one in kind and span; `this` when there are none. */
+  withoutDuplicates(): SpanList {
+    let duplicates = false
+    for (let i = 1; i < this.#length && !duplicates; i++) duplicates = this.#same(i - 1, i)
+    if (!duplicates) return this
+    const kept: number[] = []
+    for (let i = 0; i < this.#length; i++) if (i === 0 || !this.#same(i - 1, i)) kept.push(i)
+    return this.#permuted(Int32Array.from(kept))
+  }
+
+  #same(a: number, b: number): boolean {
+    return this.#starts[a] === this.#starts[b] && this.#ends[a] === this.#ends[b] && this.#kinds[a] === this.#kinds[b]
+  }
+
   /** Drops the entries from `from` on whose score is under `threshold`, keeping the order. */
   dropBelow(from: number, threshold: number): void {
     let kept = from
@@ -116,12 +164,77 @@ export class SpanList {
     return true
   }
 
-  /** A copy ordered by start, then end (stable). */
+  /**
+   * A copy ordered by start, then end (stable). A natural merge sort: the list is a concatenation
+   * of a few ordered runs (one per detector), so the cost is close to linear.
+   */
   sorted(): SpanList {
-    const order = Array.from({ length: this.#length }, (_, i) => i).sort((a, b) => this.#compare(a, b) || a - b)
+    const n = this.#length
+    let order = new Int32Array(n)
+    for (let i = 0; i < n; i++) order[i] = i
+    let spare = new Int32Array(n)
+    const bounds: number[] = [0]
+    for (let i = 1; i < n; i++) if (this.#compare(i - 1, i) > 0) bounds.push(i)
+    bounds.push(n)
+    let runs = bounds
+    while (runs.length > 2) {
+      const next: number[] = [0]
+      for (let r = 0; r + 1 < runs.length; r += 2) {
+        const lo = runs[r] as number
+        const mid = runs[r + 1] as number
+        const hi = (runs[r + 2] ?? mid) as number
+        let a = lo
+        let b = mid
+        let k = lo
+        const starts = this.#starts
+        const ends = this.#ends
+        while (a < mid && b < hi) {
+          const x = order[a] as number
+          const y = order[b] as number
+          const c = (starts[x] as number) - (starts[y] as number) || (ends[x] as number) - (ends[y] as number)
+          // `<=` keeps equal entries in their original order.
+          if (c <= 0) {
+            spare[k++] = x
+            a++
+          } else {
+            spare[k++] = y
+            b++
+          }
+        }
+        while (a < mid) spare[k++] = order[a++] as number
+        while (b < hi) spare[k++] = order[b++] as number
+        next.push(hi)
+      }
+      ;[order, spare] = [spare, order]
+      runs = next
+    }
+    return this.#permuted(order)
+  }
+
+  /** A copy holding the entries at `order`, in that order, with the same kinds. */
+  #permuted(order: Int32Array): SpanList {
     const out = new SpanList()
-    for (const i of order) out.pushFinding(this.at(i))
+    const n = order.length
+    out.#starts = new Int32Array(Math.max(16, n))
+    out.#ends = new Int32Array(Math.max(16, n))
+    out.#scores = new Float64Array(Math.max(16, n))
+    out.#kinds = new Uint32Array(Math.max(16, n))
+    for (let j = 0; j < n; j++) {
+      const i = order[j] as number
+      out.#starts[j] = this.#starts[i] as number
+      out.#ends[j] = this.#ends[i] as number
+      out.#scores[j] = this.#scores[i] as number
+      out.#kinds[j] = this.#kinds[i] as number
+    }
+    out.#length = n
+    out.#kindList.push(...this.#kindList)
+    for (const [message, indexes] of this.#kindIndex) out.#kindIndex.set(message, [...indexes])
     return out
+  }
+
+  /** Appends entry `i` of `other` (no `Finding` object is made). */
+  pushFrom(other: SpanList, i: number): void {
+    this.push(other.category(i), other.detector(i), other.start(i), other.end(i), other.score(i), other.message(i))
   }
 
   /** Entry `i` as a `Finding` object. */
