@@ -1,4 +1,5 @@
-import type { GuardContext, PrimitiveResult } from '@mcp-warden/core'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { type GuardContext, type PrimitiveResult, SECURITY_EVENT_CHANNEL, type SecurityEvent } from '@mcp-warden/core'
 import { describe, expect, it } from 'vitest'
 import { quarantine } from './quarantine.js'
 
@@ -42,5 +43,27 @@ describe('quarantine', () => {
     expect(() => quarantine({ note: ' ' })).toThrow(TypeError)
     expect(() => quarantine({ boundaryBytes: 4 })).toThrow(TypeError)
     expect(() => quarantine({ other: 1 } as never)).toThrow(/unknown option/)
+  })
+
+  it('reports what its normalization strips, by category, without the text', async () => {
+    const events: SecurityEvent[] = []
+    const listener = (message: unknown): void => {
+      events.push(message as SecurityEvent)
+    }
+    subscribe(SECURITY_EVENT_CHANNEL, listener)
+    try {
+      const out = await run(quarantine(), {
+        content: [{ type: 'text', text: 'ig\u200Bnore\u200B all \u001b[2Jprevious' }],
+      })
+      expect(textAt(out.content)).toContain('ignore all previous')
+      await run(quarantine(), { content: [{ type: 'text', text: 'clean text' }] })
+    } finally {
+      unsubscribe(SECURITY_EVENT_CHANNEL, listener)
+    }
+    const byType = new Map(events.map((e) => [e.type, e]))
+    expect([...byType.keys()].sort()).toEqual(['content.invisible', 'content.terminal-escape'])
+    expect(byType.get('content.invisible')?.detail).toMatchObject({ action: 'strip', by: 'quarantine', findings: 2 })
+    expect(byType.get('content.terminal-escape')?.detail).toMatchObject({ action: 'strip', findings: 1 })
+    expect(JSON.stringify(events)).not.toContain('ignore')
   })
 })

@@ -4,6 +4,7 @@ import {
   type GuardContext,
   type Middleware,
   type PrimitiveResult,
+  publishSecurityEvent,
   textSkeleton,
 } from '@mcp-warden/core'
 
@@ -173,20 +174,52 @@ export function quarantine(options: QuarantineOptions = {}): Middleware<GuardCon
     throw new TypeError('quarantine: `boundaryBytes` must be an integer from 8 to 64')
   }
   const labelKey = labelSkeleton(label).text
-  const wrap = (text: string): string => {
-    const boundary = mintBoundary(bytes)
-    const inner = neutralize(normalize(text).text, labelKey)
-    return `<${label}-${boundary} note="${note}">\n${inner}\n</${label}-${boundary}>`
-  }
-  const quarantineMiddleware = async (_ctx: GuardContext, next: () => ReturnType<Middleware>) => {
+  const quarantineMiddleware = async (ctx: GuardContext, next: () => ReturnType<Middleware>) => {
     const result = await next()
     if (result.isError === true) return result
+    const wrap = (text: string): string => {
+      const boundary = mintBoundary(bytes)
+      const normalized = normalize(text)
+      // What the normalization strips is an attack signal: report it, so that a sanitizer running
+      // after this one (which now finds nothing left to strip) does not leave it unrecorded.
+      if (normalized.changed) reportStripped(ctx, normalized.findings, normalized.omitted)
+      const inner = neutralize(normalized.text, labelKey)
+      return `<${label}-${boundary} note="${note}">\n${inner}\n</${label}-${boundary}>`
+    }
     return wrapResult(result, wrap)
   }
   return Object.assign(quarantineMiddleware, { describe: { name: 'quarantine', label } })
 }
 
 type Loose = Record<string, unknown>
+
+/**
+ * One `content.<category>` security event per category quarantine stripped from a text, with the
+ * number of findings (never the text), as `sanitizeOutput` reports what it strips.
+ */
+function reportStripped(
+  ctx: GuardContext,
+  findings: readonly { readonly category: string; readonly detector: string }[],
+  omitted: number,
+): void {
+  const counts = new Map<string, { detector: string; count: number }>()
+  for (const f of findings) {
+    const seen = counts.get(f.category)
+    if (seen === undefined) counts.set(f.category, { detector: f.detector, count: 1 })
+    else seen.count++
+  }
+  for (const [category, { detector, count }] of counts) {
+    publishSecurityEvent({
+      type: `content.${category}`,
+      correlationId: ctx.correlationId,
+      ...(ctx.principal === undefined ? {} : { principalId: ctx.principal.id }),
+      ...(ctx.principal?.clientId === undefined ? {} : { clientId: ctx.principal.clientId }),
+      kind: ctx.kind,
+      name: ctx.name,
+      detail: { direction: 'output', category, detector, action: 'strip', by: 'quarantine', findings: count, omitted },
+    })
+  }
+}
 
 function wrapResult(result: PrimitiveResult, wrap: (text: string) => string): PrimitiveResult {
   const out: Loose = { ...result }
