@@ -91,3 +91,29 @@ export async function startRedis(): Promise<RedisProcess> {
     resume: () => child?.kill('SIGCONT'),
   }
 }
+
+/** The part of an ioredis client `keysWithTtl` uses (test-support does not depend on ioredis). */
+export interface ScanningClient {
+  scan(cursor: string, option: 'COUNT', count: number): Promise<[string, string[]]>
+  pipeline(): { pttl(key: string): unknown; exec(): Promise<[Error | null, unknown][] | null> }
+}
+
+/** Every key of the server with its PTTL (-1: no expiry, -2: gone meanwhile), by a bounded SCAN. */
+export async function keysWithTtl(client: ScanningClient): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  let cursor = '0'
+  for (let i = 0; i < 10_000; i++) {
+    const [next, keys] = await client.scan(cursor, 'COUNT', 1000)
+    if (keys.length > 0) {
+      const pipeline = client.pipeline()
+      for (const key of keys) pipeline.pttl(key)
+      const ttls = (await pipeline.exec()) ?? []
+      keys.forEach((key, index) => {
+        out.set(key, Number(ttls[index]?.[1]))
+      })
+    }
+    cursor = next
+    if (cursor === '0') break
+  }
+  return out
+}

@@ -7,28 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createRedisStore } from '@mcp-warden/core/redis'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RedisProcess, redisAvailable, startRedis } from '../../../test-support/redis.js'
+import { keysWithTtl, type RedisProcess, redisAvailable, startRedis } from '../../../test-support/redis.js'
 import { createSessionManager } from '../src/session-manager.js'
 import { buildServer, connect, listen, principalFor } from './session-fixture.js'
-
-async function keysWithTtl(client: Redis): Promise<Map<string, number>> {
-  const out = new Map<string, number>()
-  let cursor = '0'
-  for (let i = 0; i < 10_000; i++) {
-    const [next, keys] = await client.scan(cursor, 'COUNT', 1000)
-    if (keys.length > 0) {
-      const pipeline = client.pipeline()
-      for (const key of keys) pipeline.pttl(key)
-      const ttls = (await pipeline.exec()) ?? []
-      keys.forEach((key, index) => {
-        out.set(key, Number(ttls[index]?.[1]))
-      })
-    }
-    cursor = next
-    if (cursor === '0') break
-  }
-  return out
-}
 
 describe.skipIf(!redisAvailable)('createSessionManager (Redis keys expire)', () => {
   let redis: RedisProcess

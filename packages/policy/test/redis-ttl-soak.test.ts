@@ -11,31 +11,11 @@ import { createHandleCodec, type GuardContext, type Principal } from '@mcp-warde
 import { createRedisStore } from '@mcp-warden/core/redis'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RedisProcess, redisAvailable, startRedis } from '../../../test-support/redis.js'
+import { keysWithTtl, type RedisProcess, redisAvailable, startRedis } from '../../../test-support/redis.js'
 import { APPROVAL_INPUT_KEY, flowPolicy, rateLimit, requireApproval } from '../src/index.js'
 import { context, run } from './helpers.js'
 
 const principal = (id: string): Principal => ({ id, issuer: 'https://idp.test', subject: id, scopes: [], claims: {} })
-
-/** Every key of the server with its PTTL (-1: no expiry, -2: gone meanwhile). */
-async function keysWithTtl(client: Redis): Promise<Map<string, number>> {
-  const out = new Map<string, number>()
-  let cursor = '0'
-  for (let i = 0; i < 10_000; i++) {
-    const [next, keys] = await client.scan(cursor, 'COUNT', 1000)
-    if (keys.length > 0) {
-      const pipeline = client.pipeline()
-      for (const key of keys) pipeline.pttl(key)
-      const ttls = (await pipeline.exec()) ?? []
-      keys.forEach((key, index) => {
-        out.set(key, Number(ttls[index]?.[1]))
-      })
-    }
-    cursor = next
-    if (cursor === '0') break
-  }
-  return out
-}
 
 describe.skipIf(!redisAvailable)('stateful guards on Redis (soak)', () => {
   let redis: RedisProcess
