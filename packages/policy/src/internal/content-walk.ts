@@ -23,9 +23,6 @@ export const CONTENT_GUARD_KEYS = [
   'maxFindings',
 ] as const
 
-const MAX_CLEAN_KEYS = 4096
-const MAX_CLEAN_KEY_LENGTH = 64
-
 const isPositiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0
 
 /** Validates options at creation; returns the engine options and limits. */
@@ -71,7 +68,6 @@ export function resolveContentOptions(
     modes: engine.modes as Readonly<Record<ContentCategory, ContentMode>>,
     thresholds: (opts.thresholds ?? {}) as Readonly<Partial<Record<ContentCategory, number>>>,
     asyncDetectors: asyncDetectors as ResolvedContent['asyncDetectors'],
-    cleanKeys: new Set(),
     maxDepth: (opts.maxDepth as number | undefined) ?? 32,
     maxStrings: (opts.maxStrings as number | undefined) ?? 10_000,
     maxEvents: (opts.maxEvents as number | undefined) ?? 20,
@@ -84,12 +80,6 @@ export interface ResolvedContent {
   readonly modes: Readonly<Record<ContentCategory, ContentMode>>
   readonly thresholds: Readonly<Partial<Record<ContentCategory, number>>>
   readonly asyncDetectors: readonly ((text: string) => Promise<readonly Finding[]>)[]
-  /**
-   * Object keys the engine found nothing in, so that the keys of every result (the same few, call
-   * after call) are scanned once. Bounded (`MAX_CLEAN_KEYS` keys of at most `MAX_CLEAN_KEY_LENGTH`
-   * characters); once full, keys are scanned every time. A key with any finding is never kept.
-   */
-  readonly cleanKeys: Set<string>
   readonly maxDepth: number
   readonly maxStrings: number
   readonly maxEvents: number
@@ -130,27 +120,11 @@ export class ContentScan {
     if (++this.strings > this.resolved.maxStrings)
       throw this.tooComplex(`more than ${this.resolved.maxStrings} strings`)
     const async = this.resolved.asyncDetectors.length > 0
-    const cleanKeys = this.resolved.cleanKeys
-    if (inKey && cleanKeys.has(value)) {
-      if (async) this.pending.push({ value, path, inKey })
-      return value
-    }
     const result = this.resolved.sanitize(value)
     this.omitted += result.omitted
     for (const f of result.findings) this.findings.push({ ...f, path, inKey })
     for (const f of result.refused) this.refused.push({ ...f, path, inKey })
     if (async) this.pending.push({ value, path, inKey })
-    if (
-      inKey &&
-      result.text === value &&
-      result.findings.length === 0 &&
-      result.refused.length === 0 &&
-      result.omitted === 0 &&
-      value.length <= MAX_CLEAN_KEY_LENGTH &&
-      cleanKeys.size < MAX_CLEAN_KEYS
-    ) {
-      cleanKeys.add(value)
-    }
     return result.text
   }
 
